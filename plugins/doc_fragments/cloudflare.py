@@ -1,0 +1,95 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) zerotrust.cloudflare contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+
+    # The options every module of the collection shares.
+    DOCUMENTATION = r'''
+options:
+  account_id:
+    description:
+      - The Cloudflare account ID (32 hexadecimal characters, shown on the account's overview page in the dashboard).
+      - If not set, the value of the E(CLOUDFLARE_ACCOUNT_ID) environment variable is used.
+      - It is percent-encoded into the URL path, so no value can reach another API route. An empty value, V(.) and V(..)
+        are rejected before any request is sent.
+    type: str
+    required: true
+  api_token:
+    description:
+      - A Cloudflare API token, sent in the C(Authorization) header. This is the recommended way to authenticate.
+      - The token needs the account permission C(Zero Trust Write) to change settings, or C(Zero Trust Read) for
+        modules that only read.
+      - If neither O(api_token) nor O(api_email) and O(api_key) are set, the environment variables
+        E(CLOUDFLARE_API_TOKEN), then E(CLOUDFLARE_TOKEN), then E(CLOUDFLARE_EMAIL) and E(CLOUDFLARE_API_KEY) are used.
+        Empty environment variables count as unset.
+      - Mutually exclusive with O(api_email) and O(api_key), checked only on what the task itself gives, so a token
+        in the environment never breaks a task that sets O(api_email) and O(api_key).
+    type: str
+  api_email:
+    description:
+      - The email address of the Cloudflare user, for the legacy global API key (C(X-Auth-Email)).
+      - Must be given together with O(api_key).
+      - If no credentials are given in the task, E(CLOUDFLARE_EMAIL) is used (see O(api_token)).
+    type: str
+    aliases: [account_email]
+  api_key:
+    description:
+      - The legacy global API key of the Cloudflare user (C(X-Auth-Key)). Prefer O(api_token).
+      - Must be given together with O(api_email).
+      - If no credentials are given in the task, E(CLOUDFLARE_API_KEY) is used (see O(api_token)).
+    type: str
+    aliases: [account_api_key]
+  api_base_url:
+    description:
+      - The base URL of the Cloudflare API.
+      - If not set, the value of the E(CLOUDFLARE_BASE_URL) environment variable is used, then the default.
+      - Credentials are never sent over plain C(http://), except to C(localhost), 127.0.0.0/8 or C(::1)
+        (for a local test server); any other C(http://) URL fails before a request is sent.
+    type: str
+    default: https://api.cloudflare.com/client/v4
+  validate_certs:
+    description:
+      - Whether to check the TLS certificate of the API. Setting it to V(false) warns on every run.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - A CA bundle (PEM file) to verify the API's certificate with, for private CAs and intercepting proxies.
+      - When not set, the E(REQUESTS_CA_BUNDLE) environment variable is honoured, as are E(HTTPS_PROXY) and E(NO_PROXY).
+    type: path
+  timeout:
+    description:
+      - How long to wait for each HTTP request, in seconds. Must be greater than V(0).
+    type: float
+    default: 30
+  rate_limit_retry_timeout:
+    description:
+      - How long, in seconds, to keep retrying in all when Cloudflare answers HTTP 429 (rate limited).
+        The module waits as the C(Retry-After) header asks (or 1 second, doubling, without it), but fails at once,
+        saying how long Cloudflare asked to wait, when that wait would pass this limit.
+      - V(0) never retries a 429, V(-1) retries without limit.
+      - The default is Cloudflare's longest lockout. Cloudflare allows 1200 requests per 5 minutes per user,
+        all of the user's tokens and keys together.
+      - Answers 500, 502, 503 and 504, timeouts and connection errors are retried up to three times with a short
+        backoff, except for a request that creates a rule, which is never resent blindly.
+    type: int
+    default: 300
+requirements:
+  - requests (Python library, on the host that runs the module)
+notes:
+  - The modules talk to the Cloudflare API, not to the managed host. Run them on C(localhost), or delegate
+    them to C(localhost) with C(run_once).
+  - Environment variables are read on the host that runs the module (the controller, or the execution environment
+    in AWX).
+  - The API token and the API key never appear in the module's output, diffs or error messages.
+seealso:
+  - name: Cloudflare API documentation for DLP email
+    description: The API endpoints this collection uses.
+    link: https://developers.cloudflare.com/api/resources/zero_trust/subresources/dlp/subresources/email/
+'''

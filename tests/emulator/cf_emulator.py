@@ -1,0 +1,898 @@
+#!/usr/bin/env python3
+"""Local, stateful emulator of Cloudflare's DLP-email API (8 operations) for tests.
+
+It answers under ``/client/v4`` in Cloudflare's envelope, checks auth headers,
+validates request bodies against the bundled OpenAPI 3.0 schema, keeps state
+per account, rate limits per credential and injects faults on request.  A
+control endpoint under ``/__emulator__/`` (no auth, never logged) exposes the
+request log, faults, state and configuration.  See README.md beside this file.
+It is a test double of the real API, never a replacement.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import math
+import os
+import re
+import signal
+import socket
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import uuid
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from jsonschema.exceptions import ValidationError
+from openapi_schema_validator import OAS30Validator, oas30_format_checker
+from referencing import Registry
+from referencing.jsonschema import DRAFT4
+
+SCHEMA_PATH = Path(__file__).resolve().with_name("cloudflare-dlp-email.openapi.json")
+SCHEMA_URI = "urn:cloudflare-dlp-email.openapi.json"
+
+API_PREFIX = "/client/v4"
+CONTROL_PREFIX = "/__emulator__"
+
+DEFAULT_TOKEN = "emulator-token"
+DEFAULT_EMAIL = "emulator@example.com"
+DEFAULT_KEY = "emulator-key"
+DEFAULT_RATE_LIMIT = (1200, 300)
+
+ACCOUNT_RE = re.compile(r"[0-9a-f]{32}")
+UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+BEARER_RE = re.compile(r"(?i:bearer) (\S+)")
+
+# Error codes.  Those below 1100 and 155x are the emulator's own choices;
+# 971, 6003/6111, 7000/7003, 9106 and 10000 are Cloudflare's.
+CODE_INVALID_JSON = 1001
+CODE_SCHEMA = 1002
+CODE_UNKNOWN_PRIORITY_RULE = 1003
+CODE_EMPTY_PRIORITIES = 1004
+CODE_MAPPING_NOT_FOUND = 1551
+CODE_RULE_NOT_FOUND = 1552
+CODE_RATE_LIMITED = 971
+CODE_BAD_HEADERS = 6003
+CODE_BAD_AUTHORIZATION = 6111
+CODE_NO_ROUTE = 7000
+CODE_BAD_IDENTIFIER = 7003
+CODE_MISSING_AUTH = 9106
+CODE_AUTH_ERROR = 10000
+CODE_INTERNAL = 10001
+
+MSG_NO_ROUTE = "No route for that URI"
+MSG_RATE_LIMITED = "Please wait and consider throttling your request speed"
+
+REDACTED_HEADERS = frozenset({"authorization", "x-auth-key", "x-auth-user-service-key"})
+
+# (kind, method) -> request body schema name; kinds: mapping, rules, rule.
+BODY_SCHEMAS = {
+    ("mapping", "POST"): "dlp_UpdateAddinAccountMapping",
+    ("rules", "POST"): "dlp_CreateEmailRule",
+    ("rules", "PATCH"): "dlp_UpdateEmailRulePriorities",
+    ("rule", "PUT"): "dlp_CreateEmailRule",
+}
+ROUTE_METHODS = {
+    "mapping": frozenset({"GET", "POST"}),
+    "rules": frozenset({"GET", "POST", "PATCH"}),
+    "rule": frozenset({"GET", "PUT", "DELETE"}),
+}
+FAULT_KEYS = frozenset({"method", "path", "count", "status", "headers", "body", "json", "delay", "after"})
+CONFIG_KEYS = frozenset({"absent_mapping", "rotate_token", "rate_limit"})
+
+
+class ControlError(Exception):
+    """A malformed control request (answered with 400)."""
+
+
+def now_rfc3339() -> str:
+    """Current UTC time in RFC 3339 with microseconds and a ``Z`` suffix."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"invalid JSON constant {name}")
+
+
+def parse_json(text: str) -> Any:
+    """Strict JSON parse (no NaN/Infinity)."""
+    return json.loads(text, parse_constant=_reject_constant)
+
+
+def dump_json(value: Any) -> bytes:
+    """Serialise a value as compact UTF-8 JSON."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+@dataclass
+class Reply:
+    """An HTTP answer: status, extra headers (Content-Length is added when sent) and body."""
+
+    status: int
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def json(cls, status: int, value: Any, headers: dict[str, str] | None = None) -> Reply:
+        """A JSON answer."""
+        merged = {"Content-Type": "application/json; charset=utf-8"}
+        merged.update(headers or {})
+        return cls(status, dump_json(value), merged)
+
+
+def envelope(result: Any = None, errors: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Cloudflare's response envelope."""
+    errors = errors or []
+    return {"success": not errors, "errors": errors, "messages": [], "result": None if errors else result}
+
+
+def ok(result: Any) -> Reply:
+    """A 200 answer carrying ``result``."""
+    return Reply.json(200, envelope(result))
+
+
+def fail(status: int, *errors: tuple[int, str], headers: dict[str, str] | None = None) -> Reply:
+    """A failure answer with one error object per (code, message)."""
+    return Reply.json(status, envelope(errors=[{"code": code, "message": message} for code, message in errors]), headers)
+
+
+def default_error_for(status: int) -> tuple[int, str]:
+    """The (code, message) used by a fault that gives no body of its own."""
+    if status == 429:
+        return CODE_RATE_LIMITED, MSG_RATE_LIMITED
+    if status in (401, 403):
+        return CODE_AUTH_ERROR, "Authentication error"
+    if status == 404:
+        return CODE_NO_ROUTE, MSG_NO_ROUTE
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = f"HTTP {status}"
+    return (CODE_INTERNAL if status >= 500 else 1000), phrase
+
+
+def load_schema_document(path: Path = SCHEMA_PATH) -> dict[str, Any]:
+    """Read the bundled OpenAPI document."""
+    with path.open(encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+class BodyValidator:
+    """Validates request bodies against the component schemas of the OpenAPI document (OAS 3.0 rules)."""
+
+    def __init__(self, document: dict[str, Any]):
+        registry = Registry().with_resource(SCHEMA_URI, DRAFT4.create_resource(document))
+        self._validators = {
+            name: OAS30Validator({"$ref": f"{SCHEMA_URI}#/components/schemas/{name}"}, registry=registry, format_checker=oas30_format_checker)
+            for name in set(BODY_SCHEMAS.values())
+        }
+
+    def errors(self, schema_name: str, instance: Any) -> list[dict[str, Any]]:
+        """Cloudflare-style error objects for every top-level validation error (empty when valid)."""
+        found = sorted(self._validators[schema_name].iter_errors(instance), key=lambda e: [str(p) for p in e.absolute_path])
+        return [self._describe(error) for error in found]
+
+    @staticmethod
+    def _describe(error: ValidationError) -> dict[str, Any]:
+        message = f"Invalid request body at {error.json_path}: {error.message}"
+        details = sorted({sub.message for sub in error.context or ()})
+        if details:
+            message += " (" + "; ".join(details) + ")"
+        pointer = "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in error.absolute_path)
+        return {"code": CODE_SCHEMA, "message": message, "source": {"pointer": pointer}}
+
+
+@dataclass
+class Fault:
+    """One queued fault."""
+
+    method: str
+    path: str
+    count: int
+    status: int | None
+    headers: dict[str, str]
+    body: str | None
+    json_body: Any
+    has_json: bool
+    delay: float
+    after: bool
+
+    @classmethod
+    def parse(cls, spec: Any) -> Fault:
+        """Build a fault from its control-endpoint JSON, raising ControlError when malformed."""
+        if not isinstance(spec, dict):
+            raise ControlError("a fault must be a JSON object")
+        unknown = set(spec) - FAULT_KEYS
+        if unknown:
+            raise ControlError(f"unknown fault keys: {', '.join(sorted(unknown))} (allowed: {', '.join(sorted(FAULT_KEYS))})")
+        method = spec.get("method", "*")
+        path = spec.get("path", "*")
+        count = spec.get("count", 1)
+        status = spec.get("status")
+        headers = spec.get("headers") or {}
+        body = spec.get("body")
+        delay = spec.get("delay", 0)
+        after = spec.get("after", False)
+        if not isinstance(method, str) or not method:
+            raise ControlError("fault 'method' must be a non-empty string (or '*')")
+        if not isinstance(path, str) or not (path == "*" or path.startswith("/")):
+            raise ControlError("fault 'path' must be an exact raw path starting with '/' (without query) or '*'")
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            raise ControlError("fault 'count' must be an integer >= 1")
+        if status is not None and (isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599):
+            raise ControlError("fault 'status' must be an integer HTTP status (100-599)")
+        if not isinstance(headers, dict) or not all(isinstance(k, str) and isinstance(v, (str, int, float)) for k, v in headers.items()):
+            raise ControlError("fault 'headers' must be an object of header name to string")
+        if body is not None and not isinstance(body, str):
+            raise ControlError("fault 'body' must be a string (raw text); use 'json' for a JSON body")
+        if body is not None and "json" in spec:
+            raise ControlError("give a fault either 'body' or 'json', not both")
+        if isinstance(delay, bool) or not isinstance(delay, (int, float)) or not 0 <= delay <= 3600:
+            raise ControlError("fault 'delay' must be a number of seconds between 0 and 3600")
+        if not isinstance(after, bool):
+            raise ControlError("fault 'after' must be a boolean")
+        if status is None and (body is not None or "json" in spec or headers):
+            raise ControlError("a fault with 'body', 'json' or 'headers' needs a 'status'")
+        if status is None and not delay:
+            raise ControlError("a fault needs a 'status' or a 'delay' > 0")
+        return cls(method.upper(), path, count, status, {str(k): str(v) for k, v in headers.items()}, body, spec.get("json"), "json" in spec,
+                   float(delay), after)
+
+    def matches(self, method: str, raw_path: str) -> bool:
+        """Whether this fault applies to a request."""
+        return self.method in ("*", method) and self.path in ("*", raw_path)
+
+    def reply(self) -> Reply:
+        """The answer this fault gives instead of the real one."""
+        assert self.status is not None
+        headers: dict[str, str] = {}
+        if self.has_json:
+            headers["Content-Type"] = "application/json; charset=utf-8"
+            payload = dump_json(self.json_body)
+        elif self.body is not None:
+            kind = "text/html" if self.body.lstrip().startswith("<") else "text/plain"
+            headers["Content-Type"] = f"{kind}; charset=utf-8"
+            payload = self.body.encode("utf-8")
+        else:
+            headers["Content-Type"] = "application/json; charset=utf-8"
+            payload = dump_json(envelope(errors=[dict(zip(("code", "message"), default_error_for(self.status)))]) if self.status >= 400 else envelope())
+        for name, value in self.headers.items():
+            if name.lower() in ("content-length", "transfer-encoding", "connection"):
+                continue
+            headers = {k: v for k, v in headers.items() if k.lower() != name.lower()}
+            headers[name] = value
+        return Reply(self.status, payload, headers)
+
+    def describe(self) -> dict[str, Any]:
+        """JSON view of a pending fault."""
+        view: dict[str, Any] = {"method": self.method, "path": self.path, "count": self.count, "status": self.status, "headers": self.headers,
+                                "delay": self.delay, "after": self.after}
+        if self.has_json:
+            view["json"] = self.json_body
+        elif self.body is not None:
+            view["body"] = self.body
+        return view
+
+
+def parse_rate_limit(text: str) -> dict[str, Any]:
+    """Parse ``N/SECONDS`` into a rate_limit config value."""
+    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+(?:\.\d+)?)\s*", text)
+    if not match or float(match.group(2)) <= 0:
+        raise ValueError(f"rate limit must look like N/SECONDS with SECONDS > 0, got {text!r}")
+    period = float(match.group(2))
+    return {"requests": int(match.group(1)), "period": int(period) if period.is_integer() else period}
+
+
+def validate_config(update: Any) -> dict[str, Any]:
+    """Check a config update and return it normalised, raising ControlError when malformed."""
+    if not isinstance(update, dict):
+        raise ControlError("config must be a JSON object")
+    unknown = set(update) - CONFIG_KEYS
+    if unknown:
+        raise ControlError(f"unknown config keys: {', '.join(sorted(unknown))} (allowed: {', '.join(sorted(CONFIG_KEYS))})")
+    clean: dict[str, Any] = {}
+    if "absent_mapping" in update:
+        value = update["absent_mapping"]
+        value = "null" if value is None else str(value)
+        if value not in ("404", "null"):
+            raise ControlError("absent_mapping must be \"404\" or \"null\"")
+        clean["absent_mapping"] = value
+    if "rotate_token" in update:
+        if not isinstance(update["rotate_token"], bool):
+            raise ControlError("rotate_token must be a boolean")
+        clean["rotate_token"] = update["rotate_token"]
+    if "rate_limit" in update:
+        limit = update["rate_limit"]
+        if not isinstance(limit, dict) or set(limit) != {"requests", "period"}:
+            raise ControlError("rate_limit must be an object {\"requests\": N, \"period\": SECONDS}")
+        requests, period = limit["requests"], limit["period"]
+        if isinstance(requests, bool) or not isinstance(requests, int) or requests < 0:
+            raise ControlError("rate_limit.requests must be an integer >= 0 (0 disables the limit)")
+        if isinstance(period, bool) or not isinstance(period, (int, float)) or period <= 0:
+            raise ControlError("rate_limit.period must be a number of seconds > 0")
+        clean["rate_limit"] = {"requests": requests, "period": period}
+    return clean
+
+
+def validate_state(state: Any) -> dict[str, Any]:
+    """Check a whole state document and return its accounts, raising ControlError when malformed."""
+    if not isinstance(state, dict) or set(state) - {"accounts"}:
+        raise ControlError("state must be an object {\"accounts\": {account_id: {\"mapping\": {...} | null, \"rules\": [...]}}}")
+    accounts = state.get("accounts", {})
+    if not isinstance(accounts, dict):
+        raise ControlError("state.accounts must be an object keyed by account ID")
+    clean: dict[str, Any] = {}
+    for account_id, account in accounts.items():
+        if not isinstance(account, dict) or set(account) - {"mapping", "rules"}:
+            raise ControlError(f"state.accounts[{account_id!r}] must be an object with 'mapping' and 'rules'")
+        mapping = account.get("mapping")
+        rules = account.get("rules", [])
+        if mapping is not None and not isinstance(mapping, dict):
+            raise ControlError(f"state.accounts[{account_id!r}].mapping must be an object or null")
+        if not isinstance(rules, list):
+            raise ControlError(f"state.accounts[{account_id!r}].rules must be a list")
+        seen: set[str] = set()
+        for rule in rules:
+            if not isinstance(rule, dict) or not isinstance(rule.get("rule_id"), str):
+                raise ControlError(f"every rule of account {account_id!r} must be an object with a string 'rule_id'")
+            if rule["rule_id"].lower() in seen:
+                raise ControlError(f"duplicate rule_id {rule['rule_id']!r} in account {account_id!r}")
+            seen.add(rule["rule_id"].lower())
+        clean[account_id] = {"mapping": copy.deepcopy(mapping), "rules": copy.deepcopy(rules)}
+    return clean
+
+
+class Backend:  # pylint: disable=too-many-instance-attributes
+    """All emulator state and request handling, independent of the HTTP plumbing."""
+
+    def __init__(self, tokens: list[str], key_pairs: list[tuple[str, str]], config: dict[str, Any], state_file: Path | None = None,
+                 document: dict[str, Any] | None = None):
+        self.lock = threading.RLock()
+        self.tokens = set(tokens)
+        self.key_pairs = {(email.lower(), key) for email, key in key_pairs}
+        self.start_config = copy.deepcopy(config)
+        self.config = copy.deepcopy(config)
+        self.state_file = state_file
+        self.validator = BodyValidator(document if document is not None else load_schema_document())
+        self.accounts: dict[str, dict[str, Any]] = {}
+        self.request_log: list[dict[str, Any]] = []
+        self.faults: list[Fault] = []
+        self.windows: dict[str, deque[float]] = {}
+        if state_file is not None and state_file.exists():
+            with state_file.open(encoding="utf-8") as handle:
+                self.accounts = validate_state(json.load(handle))
+
+    # ----- persistence -------------------------------------------------
+    def state_view(self) -> dict[str, Any]:
+        """The whole state as the control endpoint shows it."""
+        with self.lock:
+            return {"accounts": copy.deepcopy(self.accounts)}
+
+    def _save(self) -> None:
+        if self.state_file is None:
+            return
+        data = json.dumps(self.state_view(), indent=2, sort_keys=True) + "\n"
+        directory = self.state_file.parent
+        fd, tmp = tempfile.mkstemp(prefix=".cf-emulator-", dir=directory)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(data)
+            os.replace(tmp, self.state_file)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+
+    # ----- API ---------------------------------------------------------
+    def handle_api(self, method: str, target: str, headers: Any, body: bytes) -> Reply:
+        """Answer one API request: log it, apply any fault, else process it."""
+        raw_path, _, query = target.partition("?")
+        entry = {"method": method, "path": raw_path, "query": query, "headers": self._log_headers(headers), "body": self._log_body(body),
+                 "status": None}
+        with self.lock:
+            self.request_log.append(entry)
+            fault = self._take_fault(method, raw_path)
+        if fault is None:
+            reply = self._process(method, raw_path, headers, body)
+        elif fault.after:
+            reply = self._process(method, raw_path, headers, body)
+            time.sleep(fault.delay)
+            if fault.status is not None:
+                reply = fault.reply()
+        else:
+            time.sleep(fault.delay)
+            reply = fault.reply() if fault.status is not None else self._process(method, raw_path, headers, body)
+        with self.lock:
+            entry["status"] = reply.status
+        return reply
+
+    @staticmethod
+    def _log_headers(headers: Any) -> dict[str, str]:
+        logged: dict[str, str] = {}
+        for name, value in headers.items():
+            key = name.lower()
+            value = "REDACTED" if key in REDACTED_HEADERS else value
+            logged[key] = f"{logged[key]}, {value}" if key in logged else value
+        return logged
+
+    @staticmethod
+    def _log_body(body: bytes) -> Any:
+        if not body:
+            return None
+        text = body.decode("utf-8", errors="replace")
+        try:
+            return parse_json(text)
+        except ValueError:
+            return text
+
+    def _take_fault(self, method: str, raw_path: str) -> Fault | None:
+        for index, fault in enumerate(self.faults):
+            if fault.matches(method, raw_path):
+                fault.count -= 1
+                if fault.count <= 0:
+                    del self.faults[index]
+                return fault
+        return None
+
+    def _process(self, method: str, raw_path: str, headers: Any, body: bytes) -> Reply:
+        try:
+            return self._process_checked(method, raw_path, headers, body)
+        except Exception as exc:  # pylint: disable=broad-exception-caught
+            traceback.print_exc(file=sys.stderr)
+            return fail(500, (CODE_INTERNAL, f"Internal emulator error: {exc.__class__.__name__}: {exc}"))
+
+    @staticmethod
+    def match_route(method: str, raw_path: str) -> tuple[str, str, str | None] | None:
+        """(kind, account segment, rule segment) for a known route and method, else None."""
+        parts = raw_path.split("/")
+        if len(parts) not in (8, 9) or parts[:4] != ["", "client", "v4", "accounts"] or parts[5:7] != ["dlp", "email"]:
+            return None
+        if len(parts) == 8 and parts[7] in ("account_mapping", "rules"):
+            kind, rule = ("mapping" if parts[7] == "account_mapping" else "rules"), None
+        elif len(parts) == 9 and parts[7] == "rules" and parts[8]:
+            kind, rule = "rule", parts[8]
+        else:
+            return None
+        if method not in ROUTE_METHODS[kind]:
+            return None
+        return kind, parts[4], rule
+
+    def _process_checked(self, method: str, raw_path: str, headers: Any, body: bytes) -> Reply:
+        route = self.match_route(method, raw_path)
+        if route is None:
+            return fail(404, (CODE_NO_ROUTE, MSG_NO_ROUTE))
+        credential, problem = self._authenticate(headers)
+        if problem is not None:
+            return problem
+        limited = self._rate_limit(credential)
+        if limited is not None:
+            return limited
+        kind, account_id, rule_id = route
+        if not ACCOUNT_RE.fullmatch(account_id) or (rule_id is not None and not UUID_RE.fullmatch(rule_id)):
+            return fail(404, (CODE_BAD_IDENTIFIER, f"Could not route to {raw_path[len(API_PREFIX):]}, perhaps your object identifier is invalid?"),
+                        (CODE_NO_ROUTE, MSG_NO_ROUTE))
+        payload = None
+        schema_name = BODY_SCHEMAS.get((kind, method))
+        if schema_name is not None:
+            try:
+                if not body.strip():
+                    raise ValueError("the request body is empty")
+                payload = parse_json(body.decode("utf-8"))
+            except ValueError as exc:
+                return fail(400, (CODE_INVALID_JSON, f"Request body is not valid JSON: {exc}"))
+            errors = self.validator.errors(schema_name, payload)
+            if errors:
+                return Reply.json(400, envelope(errors=errors))
+        handler = getattr(self, f"_op_{kind}_{method.lower()}")
+        with self.lock:
+            return handler(account_id, rule_id.lower() if rule_id else None, payload)
+
+    def _authenticate(self, headers: Any) -> tuple[str | None, Reply | None]:
+        authorization = (headers.get("Authorization") or "").strip()
+        email = (headers.get("X-Auth-Email") or "").strip()
+        key = (headers.get("X-Auth-Key") or "").strip()
+        if authorization:
+            match = BEARER_RE.fullmatch(authorization)
+            if match is None:
+                error = {"code": CODE_BAD_HEADERS, "message": "Invalid request headers",
+                         "error_chain": [{"code": CODE_BAD_AUTHORIZATION, "message": "Invalid format for Authorization header"}]}
+                return None, Reply.json(400, envelope(errors=[error]))
+            if match.group(1) in self.tokens:
+                return "token:" + match.group(1), None
+            return None, fail(403, (CODE_AUTH_ERROR, "Authentication error"))
+        if email and key:
+            if (email.lower(), key) in self.key_pairs:
+                return f"key:{email.lower()}:{key}", None
+            return None, fail(403, (CODE_AUTH_ERROR, "Authentication error"))
+        return None, fail(400, (CODE_MISSING_AUTH, "Missing X-Auth-Key, X-Auth-Email or Authorization headers"))
+
+    def _rate_limit(self, credential: str | None) -> Reply | None:
+        with self.lock:
+            limit = self.config["rate_limit"]
+            requests, period = limit["requests"], float(limit["period"])
+            if requests <= 0 or credential is None:
+                return None
+            now = time.monotonic()
+            window = self.windows.setdefault(credential, deque())
+            while window and window[0] <= now - period:
+                window.popleft()
+            if len(window) >= requests:
+                frees_at = window[len(window) - requests] + period
+                retry_after = max(1, math.ceil(frees_at - now))
+                return fail(429, (CODE_RATE_LIMITED, MSG_RATE_LIMITED), headers={"Retry-After": str(retry_after)})
+            window.append(now)
+            return None
+
+    # ----- operations (called with the lock held) -----------------------
+    def _account(self, account_id: str) -> dict[str, Any]:
+        return self.accounts.setdefault(account_id, {"mapping": None, "rules": []})
+
+    def _find_rule(self, account_id: str, rule_id: str) -> dict[str, Any] | None:
+        for rule in self.accounts.get(account_id, {}).get("rules", []):
+            if str(rule.get("rule_id", "")).lower() == rule_id:
+                return rule
+        return None
+
+    def _op_mapping_get(self, account_id: str, _rule_id: None, _payload: None) -> Reply:
+        mapping = self.accounts.get(account_id, {}).get("mapping")
+        if mapping is None:
+            if self.config["absent_mapping"] == "null":
+                return ok(None)
+            return fail(404, (CODE_MAPPING_NOT_FOUND, "Account mapping not found"))
+        return ok(mapping)
+
+    def _op_mapping_post(self, account_id: str, _rule_id: None, payload: dict[str, Any]) -> Reply:
+        account = self._account(account_id)
+        previous = account["mapping"]
+        token = previous.get("addin_identifier_token") if previous and not self.config["rotate_token"] else None
+        account["mapping"] = {"addin_identifier_token": token or str(uuid.uuid4()), "auth_requirements": payload["auth_requirements"]}
+        self._save()
+        return ok(account["mapping"])
+
+    def _op_rules_get(self, account_id: str, _rule_id: None, _payload: None) -> Reply:
+        return ok(self.accounts.get(account_id, {}).get("rules", []))
+
+    @staticmethod
+    def _rule_fields(payload: dict[str, Any]) -> dict[str, Any]:
+        action = payload["action"]
+        return {
+            "name": payload["name"],
+            "description": payload.get("description"),
+            "enabled": payload["enabled"],
+            "conditions": [{"selector": c["selector"], "operator": c["operator"], "value": c["value"]} for c in payload["conditions"]],
+            "action": {"action": action["action"], "message": action.get("message")},
+        }
+
+    def _op_rules_post(self, account_id: str, _rule_id: None, payload: dict[str, Any]) -> Reply:
+        account = self._account(account_id)
+        priorities = [r["priority"] for r in account["rules"] if isinstance(r.get("priority"), int) and not isinstance(r.get("priority"), bool)]
+        stamp = now_rfc3339()
+        rule = {"rule_id": str(uuid.uuid4()), **self._rule_fields(payload), "priority": max(priorities) + 1 if priorities else 0,
+                "created_at": stamp, "updated_at": stamp}
+        account["rules"].append(rule)
+        self._save()
+        return ok(rule)
+
+    def _op_rules_patch(self, account_id: str, _rule_id: None, payload: dict[str, Any]) -> Reply:
+        new_priorities: dict[str, int] = payload["new_priorities"]
+        if not new_priorities:
+            return fail(400, (CODE_EMPTY_PRIORITIES, "new_priorities must name at least one rule"))
+        found = {rule_id: self._find_rule(account_id, rule_id.lower()) for rule_id in new_priorities}
+        unknown = [rule_id for rule_id, rule in found.items() if rule is None]
+        if unknown:
+            return fail(400, *[(CODE_UNKNOWN_PRIORITY_RULE, f"Rule not found: {rule_id}") for rule_id in unknown])
+        stamp = now_rfc3339()
+        for rule_id, priority in new_priorities.items():
+            found[rule_id]["priority"] = priority
+            found[rule_id]["updated_at"] = stamp
+        self._save()
+        return ok(found[next(iter(new_priorities))])
+
+    def _op_rule_get(self, account_id: str, rule_id: str, _payload: None) -> Reply:
+        rule = self._find_rule(account_id, rule_id)
+        return ok(rule) if rule is not None else fail(404, (CODE_RULE_NOT_FOUND, "Email rule not found"))
+
+    def _op_rule_put(self, account_id: str, rule_id: str, payload: dict[str, Any]) -> Reply:
+        rule = self._find_rule(account_id, rule_id)
+        if rule is None:
+            return fail(404, (CODE_RULE_NOT_FOUND, "Email rule not found"))
+        rule.update(self._rule_fields(payload))
+        rule["updated_at"] = now_rfc3339()
+        self._save()
+        return ok(rule)
+
+    def _op_rule_delete(self, account_id: str, rule_id: str, _payload: None) -> Reply:
+        rule = self._find_rule(account_id, rule_id)
+        if rule is None:
+            return fail(404, (CODE_RULE_NOT_FOUND, "Email rule not found"))
+        self.accounts[account_id]["rules"].remove(rule)
+        self._save()
+        return ok(rule)
+
+    # ----- control endpoint -------------------------------------------
+    def handle_control(self, method: str, target: str, body: bytes) -> Reply:
+        """Answer a request under /__emulator__/ (no auth, not logged, not rate limited)."""
+        raw_path = target.partition("?")[0]
+        name = raw_path[len(CONTROL_PREFIX):].strip("/")
+        routes = {
+            ("log", "GET"): self._control_log_get, ("log", "DELETE"): self._control_log_delete,
+            ("faults", "GET"): self._control_faults_get, ("faults", "POST"): self._control_faults_post,
+            ("faults", "DELETE"): self._control_faults_delete,
+            ("state", "GET"): self._control_state_get, ("state", "PUT"): self._control_state_put,
+            ("config", "GET"): self._control_config_get, ("config", "POST"): self._control_config_post,
+            ("reset", "POST"): self._control_reset,
+        }
+        handler = routes.get((name, method))
+        if handler is None:
+            allowed = sorted(m for (n, m) in routes if n == name)
+            if allowed:
+                return Reply.json(405, {"error": f"{method} not allowed on {raw_path}; use {', '.join(allowed)}"}, {"Allow": ", ".join(allowed)})
+            return Reply.json(404, {"error": f"unknown control endpoint {raw_path}; known: log, faults, state, config, reset"})
+        payload = None
+        if method in ("POST", "PUT") and body.strip():
+            try:
+                payload = parse_json(body.decode("utf-8"))
+            except ValueError as exc:
+                return Reply.json(400, {"error": f"request body is not valid JSON: {exc}"})
+        try:
+            return Reply.json(200, handler(payload))
+        except ControlError as exc:
+            return Reply.json(400, {"error": str(exc)})
+
+    def _control_log_get(self, _payload: Any) -> Any:
+        with self.lock:
+            return copy.deepcopy(self.request_log)
+
+    def _control_log_delete(self, _payload: Any) -> Any:
+        with self.lock:
+            self.request_log.clear()
+        return {"ok": True}
+
+    def _control_faults_get(self, _payload: Any) -> Any:
+        with self.lock:
+            return [fault.describe() for fault in self.faults]
+
+    def _control_faults_post(self, payload: Any) -> Any:
+        if payload is None:
+            raise ControlError("POST a fault object (or a list of them) as JSON")
+        faults = [Fault.parse(item) for item in (payload if isinstance(payload, list) else [payload])]
+        with self.lock:
+            self.faults.extend(faults)
+            return {"ok": True, "pending": len(self.faults)}
+
+    def _control_faults_delete(self, _payload: Any) -> Any:
+        with self.lock:
+            self.faults.clear()
+        return {"ok": True}
+
+    def _control_state_get(self, _payload: Any) -> Any:
+        return self.state_view()
+
+    def _control_state_put(self, payload: Any) -> Any:
+        accounts = validate_state(payload)
+        with self.lock:
+            self.accounts = accounts
+            self._save()
+            return self.state_view()
+
+    def _control_config_get(self, _payload: Any) -> Any:
+        with self.lock:
+            return copy.deepcopy(self.config)
+
+    def _control_config_post(self, payload: Any) -> Any:
+        update = validate_config(payload if payload is not None else {})
+        with self.lock:
+            self.config.update(update)
+            return copy.deepcopy(self.config)
+
+    def _control_reset(self, _payload: Any) -> Any:
+        with self.lock:
+            self.accounts = {}
+            self.request_log.clear()
+            self.faults.clear()
+            self.windows.clear()
+            self.config = copy.deepcopy(self.start_config)
+            self._save()
+        return {"ok": True}
+
+
+class Handler(BaseHTTPRequestHandler):
+    """Thin HTTP/1.1 plumbing around the Backend (keep-alive, Content-Length on every answer)."""
+
+    protocol_version = "HTTP/1.1"
+    server_version = "cf-emulator"
+    sys_version = ""
+    server: EmulatorServer
+
+    def do_GET(self) -> None:  # pylint: disable=invalid-name
+        """GET."""
+        self._dispatch()
+
+    def do_HEAD(self) -> None:  # pylint: disable=invalid-name
+        """HEAD."""
+        self._dispatch()
+
+    def do_POST(self) -> None:  # pylint: disable=invalid-name
+        """POST."""
+        self._dispatch()
+
+    def do_PUT(self) -> None:  # pylint: disable=invalid-name
+        """PUT."""
+        self._dispatch()
+
+    def do_PATCH(self) -> None:  # pylint: disable=invalid-name
+        """PATCH."""
+        self._dispatch()
+
+    def do_DELETE(self) -> None:  # pylint: disable=invalid-name
+        """DELETE."""
+        self._dispatch()
+
+    def do_OPTIONS(self) -> None:  # pylint: disable=invalid-name
+        """OPTIONS."""
+        self._dispatch()
+
+    def _read_body(self) -> bytes | None:
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            chunks = []
+            while True:
+                size_line = self.rfile.readline(1024).split(b";")[0].strip()
+                size = int(size_line, 16)
+                if size == 0:
+                    while self.rfile.readline(1024).strip():
+                        pass
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline(1024)
+        length = self.headers.get("Content-Length")
+        if length is None:
+            return b""
+        if not length.strip().isdigit():
+            return None
+        return self.rfile.read(int(length))
+
+    def _target(self) -> str:
+        target = self.path
+        if target.startswith(("http://", "https://")):
+            rest = target.split("://", 1)[1]
+            target = "/" + rest.split("/", 1)[1] if "/" in rest else "/"
+        return target
+
+    def _dispatch(self) -> None:
+        try:
+            body = self._read_body()
+        except ValueError:
+            body = None
+        if body is None:
+            self.close_connection = True
+            self._send(fail(400, (CODE_BAD_HEADERS, "Invalid request headers: bad Content-Length or chunked encoding")))
+            return
+        target = self._target()
+        path = target.partition("?")[0]
+        backend = self.server.backend
+        if path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
+            reply = backend.handle_control(self.command, target, body)
+        else:
+            reply = backend.handle_api(self.command, target, self.headers, body)
+        self._send(reply)
+
+    def _send(self, reply: Reply) -> None:
+        self.send_response(reply.status)
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(reply.body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(reply.body)
+        self.wfile.flush()
+
+    def log_message(self, format: str, *args: Any) -> None:  # pylint: disable=redefined-builtin
+        """Access log to stderr, only with --verbose."""
+        if self.server.verbose:
+            super().log_message(format, *args)
+
+
+class EmulatorServer(ThreadingHTTPServer):
+    """The HTTP server: daemon threads, IPv4 or IPv6, quiet about clients that hang up."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, host: str, port: int, backend: Backend, verbose: bool = False):
+        self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self.backend = backend
+        self.verbose = verbose
+        super().__init__((host, port), Handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
+
+    @property
+    def api_url(self) -> str:
+        """The API base URL, e.g. http://127.0.0.1:8765/client/v4."""
+        host, port = self.server_address[:2]
+        host = f"[{host}]" if ":" in str(host) else host
+        return f"http://{host}:{port}{API_PREFIX}"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line."""
+    parser = argparse.ArgumentParser(description="Local emulator of the Cloudflare DLP-email API (a test double, never a replacement).")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8765, help="port to listen on; 0 picks a free one (default: 8765)")
+    parser.add_argument("--token", action="append", default=[], help="accepted API token (repeatable)")
+    parser.add_argument("--email", help="accepted X-Auth-Email (with --key)")
+    parser.add_argument("--key", help="accepted X-Auth-Key (with --email)")
+    parser.add_argument("--state-file", type=Path, help="load state from this JSON file at start (if it exists) and save it after every write")
+    parser.add_argument("--absent-mapping", choices=("404", "null"), default="404", help="answer to GET of an absent mapping (default: 404)")
+    parser.add_argument("--rotate-token", action="store_true", help="mint a new addin_identifier_token on every mapping POST")
+    parser.add_argument("--rate-limit", default="1200/300", help="requests per credential per sliding window, N/SECONDS (default: 1200/300; 0/1 disables)")
+    parser.add_argument("--url-file", type=Path, help="write the API base URL to this file when ready")
+    parser.add_argument("--verbose", action="store_true", help="print an access log to stderr")
+    return parser
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write a small file so that readers never see it half written."""
+    fd, tmp = tempfile.mkstemp(prefix=".cf-emulator-", dir=path.resolve().parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(tmp, path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the emulator until SIGTERM or SIGINT; exit 0 then."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if (args.email is None) != (args.key is None):
+        parser.error("--email and --key go together")
+    try:
+        rate_limit = parse_rate_limit(args.rate_limit)
+    except ValueError as exc:
+        parser.error(str(exc))
+    tokens = list(args.token)
+    key_pairs = [(args.email, args.key)] if args.email is not None else []
+    if not tokens and not key_pairs:
+        tokens, key_pairs = [DEFAULT_TOKEN], [(DEFAULT_EMAIL, DEFAULT_KEY)]
+    config = {"absent_mapping": args.absent_mapping, "rotate_token": args.rotate_token, "rate_limit": rate_limit}
+    try:
+        backend = Backend(tokens, key_pairs, config, state_file=args.state_file)
+    except (OSError, ValueError, ControlError) as exc:
+        print(f"cf-emulator: cannot load state file {args.state_file}: {exc}", file=sys.stderr)
+        return 2
+    try:
+        server = EmulatorServer(args.host, args.port, backend, verbose=args.verbose)
+    except OSError as exc:
+        print(f"cf-emulator: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 2
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="cf-emulator", daemon=True)
+    thread.start()
+    if args.url_file is not None:
+        write_atomically(args.url_file, server.api_url)
+    print(f"cf-emulator listening on {server.api_url}", flush=True)
+    while not stop.wait(1.0):
+        pass
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,618 @@
+"""Tests of the DLP-email emulator over real HTTP."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+import signal
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+from jsonschema.exceptions import ValidationError
+from openapi_schema_validator import OAS30Validator, oas30_format_checker
+from referencing import Registry
+from referencing.jsonschema import DRAFT4
+
+from conftest import clean_env
+from control import DEFAULT_EMAIL, DEFAULT_KEY, DEFAULT_TOKEN, Emulator, EmulatorError, start_emulator
+
+ACCOUNT = "0123456789abcdef0123456789abcdef"
+OTHER_ACCOUNT = "fedcba9876543210fedcba9876543210"
+TOKEN_AUTH = {"Authorization": f"Bearer {DEFAULT_TOKEN}"}
+KEY_AUTH = {"X-Auth-Email": DEFAULT_EMAIL, "X-Auth-Key": DEFAULT_KEY}
+RFC3339_Z = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z")
+SCHEMA_FILE = Path(__file__).resolve().with_name("cloudflare-dlp-email.openapi.json")
+
+RULE = {
+    "name": "Block card numbers",
+    "enabled": True,
+    "conditions": [{"selector": "DLPProfiles", "operator": "InList", "value": ["c8ac3a40-0000-4000-8000-000000000001"]},
+                   {"selector": "Recipients", "operator": "NotMatchRegex", "value": ".*@example\\.com"}],
+    "action": {"action": "Block", "message": "Not allowed"},
+}
+ORG_MAPPING = {"auth_requirements": {"type": "Org", "allowed_microsoft_organizations": ["11111111-2222-3333-4444-555555555555"]}}
+
+
+def path(account: str = ACCOUNT, *rest: str) -> str:
+    """An API path under /client/v4 (raw, not encoded)."""
+    return "/".join([f"/client/v4/accounts/{account}/dlp/email", *rest])
+
+
+def call(emu: Emulator, method: str, raw_path: str, headers: dict[str, str] | None = TOKEN_AUTH, **kwargs: Any) -> requests.Response:
+    """Send one API request with requests (no proxies or netrc from the environment)."""
+    with requests.Session() as session:
+        session.trust_env = False
+        return session.request(method, emu.root_url + raw_path, headers=headers, timeout=10, **kwargs)
+
+
+def raw_call(emu: Emulator, method: str, raw_path: str, headers: dict[str, str] | None = None, body: bytes | None = None) -> tuple[int, dict[str, str], Any]:
+    """Send a request with http.client so the path goes out byte for byte."""
+    netloc = urlsplit(emu.root_url)
+    conn = http.client.HTTPConnection(netloc.hostname, netloc.port, timeout=10)
+    try:
+        conn.request(method, raw_path, body=body, headers=headers or {})
+        response = conn.getresponse()
+        data = response.read()
+        return response.status, dict(response.getheaders()), json.loads(data) if data else None
+    finally:
+        conn.close()
+
+
+def error_codes(response: requests.Response) -> list[int]:
+    """The codes of a failure envelope, after checking its shape."""
+    body = response.json()
+    assert body["success"] is False and body["result"] is None and body["messages"] == []
+    return [error["code"] for error in body["errors"]]
+
+
+# ----- schema of the answers -----------------------------------------------
+_DOC = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+_REGISTRY = Registry().with_resource("urn:doc", DRAFT4.create_resource(_DOC))
+
+
+def assert_matches_schema(response: requests.Response, template: str, method: str) -> None:
+    """Validate an answer against the response schema the OpenAPI file declares for that operation and status."""
+    code = "200" if response.status_code == 200 else "4XX"
+    escaped = template.replace("~", "~0").replace("/", "~1")
+    pointer = f"/paths/{escaped}/{method.lower()}/responses/{code}/content/application~1json/schema"
+    validator = OAS30Validator({"$ref": f"urn:doc#{pointer}"}, registry=_REGISTRY, format_checker=oas30_format_checker)
+    errors = [error.message for error in validator.iter_errors(response.json())]
+    assert not errors, errors
+
+
+MAPPING_T = "/accounts/{account_id}/dlp/email/account_mapping"
+RULES_T = "/accounts/{account_id}/dlp/email/rules"
+RULE_T = "/accounts/{account_id}/dlp/email/rules/{rule_id}"
+
+
+# ----- start-up and CLI ----------------------------------------------------
+def test_ready_line_url_file_and_sigterm(tmp_path: Path) -> None:
+    url_file = tmp_path / "url"
+    emulator = start_emulator("--url-file", str(url_file), env=clean_env())
+    try:
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+/client/v4", emulator.base_url)
+        assert url_file.read_text(encoding="utf-8").strip() == emulator.base_url
+        assert emulator.control_url == emulator.base_url.replace("/client/v4", "/__emulator__")
+        assert call(emulator, "GET", path(ACCOUNT, "rules")).status_code == 200
+    finally:
+        assert emulator.stop() == 0
+
+
+def test_sigint_exits_zero() -> None:
+    emulator = start_emulator(env=clean_env())
+    emulator.process.send_signal(signal.SIGINT)
+    assert emulator.process.wait(timeout=10) == 0
+    assert "Traceback" not in emulator.stderr()
+    emulator.stop()
+
+
+def test_sigterm_with_open_keepalive_connection() -> None:
+    emulator = start_emulator(env=clean_env())
+    netloc = urlsplit(emulator.root_url)
+    conn = http.client.HTTPConnection(netloc.hostname, netloc.port, timeout=10)
+    conn.request("GET", path(ACCOUNT, "rules"), headers=TOKEN_AUTH)
+    conn.getresponse().read()
+    started = time.monotonic()
+    emulator.process.send_signal(signal.SIGTERM)
+    assert emulator.process.wait(timeout=10) == 0
+    assert time.monotonic() - started < 5
+    conn.close()
+    emulator.stop()
+
+
+def test_bad_cli_arguments_fail_to_start() -> None:
+    with pytest.raises(EmulatorError, match="--email and --key go together"):
+        start_emulator("--email", "a@example.com", env=clean_env())
+    with pytest.raises(EmulatorError, match="N/SECONDS"):
+        start_emulator("--rate-limit", "fast", env=clean_env())
+
+
+def test_custom_credentials_replace_defaults() -> None:
+    with start_emulator("--token", "tok-a", "--token", "tok-b", "--email", "ops@example.org", "--key", "k1", env=clean_env()) as emulator:
+        for headers in ({"Authorization": "Bearer tok-a"}, {"Authorization": "Bearer tok-b"}, {"X-Auth-Email": "ops@example.org", "X-Auth-Key": "k1"}):
+            assert call(emulator, "GET", path(ACCOUNT, "rules"), headers).status_code == 200
+        for headers in (TOKEN_AUTH, KEY_AUTH, {"X-Auth-Email": "ops@example.org", "X-Auth-Key": "tok-a"}):
+            response = call(emulator, "GET", path(ACCOUNT, "rules"), headers)
+            assert (response.status_code, error_codes(response)) == (403, [10000])
+
+
+def test_token_only_cli_rejects_default_email_key() -> None:
+    with start_emulator("--token", "only", env=clean_env()) as emulator:
+        assert call(emulator, "GET", path(ACCOUNT, "rules"), KEY_AUTH).status_code == 403
+        assert call(emulator, "GET", path(ACCOUNT, "rules"), {"Authorization": "Bearer only"}).status_code == 200
+
+
+# ----- auth ------------------------------------------------------------------
+def test_missing_auth_headers(emu: Emulator) -> None:
+    for headers in ({}, {"X-Auth-Email": DEFAULT_EMAIL}, {"X-Auth-Key": DEFAULT_KEY}):
+        response = call(emu, "GET", path(ACCOUNT, "rules"), headers)
+        assert response.status_code == 400
+        assert response.json()["errors"] == [{"code": 9106, "message": "Missing X-Auth-Key, X-Auth-Email or Authorization headers"}]
+
+
+@pytest.mark.parametrize("value", ["Basic dXNlcjpwYXNz", "Bearer", "Bearer two words", DEFAULT_TOKEN])
+def test_malformed_authorization(emu: Emulator, value: str) -> None:
+    response = call(emu, "GET", path(ACCOUNT, "rules"), {"Authorization": value})
+    assert response.status_code == 400
+    assert response.json()["errors"] == [{"code": 6003, "message": "Invalid request headers",
+                                          "error_chain": [{"code": 6111, "message": "Invalid format for Authorization header"}]}]
+
+
+def test_wrong_credentials(emu: Emulator) -> None:
+    for headers in ({"Authorization": "Bearer nope"}, {"X-Auth-Email": DEFAULT_EMAIL, "X-Auth-Key": "wrong"},
+                    {"X-Auth-Email": "other@example.com", "X-Auth-Key": DEFAULT_KEY}):
+        response = call(emu, "GET", path(ACCOUNT, "rules"), headers)
+        assert response.status_code == 403
+        assert response.json()["errors"] == [{"code": 10000, "message": "Authentication error"}]
+
+
+def test_token_and_email_key_succeed(emu: Emulator) -> None:
+    for headers in (TOKEN_AUTH, KEY_AUTH):
+        response = call(emu, "GET", path(ACCOUNT, "rules"), headers)
+        assert response.status_code == 200
+        assert response.json() == {"success": True, "errors": [], "messages": [], "result": []}
+
+
+# ----- routing ---------------------------------------------------------------
+def test_unknown_route_answers_7000_before_auth(emu: Emulator) -> None:
+    for method, raw_path in (("GET", "/client/v4/zones"), ("GET", path(ACCOUNT, "rules", "x", "y")), ("DELETE", path(ACCOUNT, "account_mapping")),
+                             ("PUT", path(ACCOUNT, "account_mapping")), ("DELETE", path(ACCOUNT, "rules")), ("POST", path(ACCOUNT, "rules", str(uuid.uuid4()))),
+                             ("GET", path(ACCOUNT, "rules") + "/"), ("GET", "/")):
+        status, headers, body = raw_call(emu, method, raw_path)
+        assert status == 404, (method, raw_path)
+        assert body["errors"] == [{"code": 7000, "message": "No route for that URI"}]
+        assert int(headers["Content-Length"]) > 0
+
+
+def test_invalid_account_id_answers_7003_after_auth(emu: Emulator) -> None:
+    for account in ("abc", ACCOUNT.upper(), ACCOUNT + "0", "", "%2E%2E", "..", "%30123456789abcdef0123456789abcdef"):
+        status, _, body = raw_call(emu, "GET", path(account, "rules"), TOKEN_AUTH)
+        assert status == 404, account
+        assert body["success"] is False and body["result"] is None
+        assert body["errors"] == [{"code": 7003, "message": f"Could not route to /accounts/{account}/dlp/email/rules, perhaps your object identifier is invalid?"},
+                                  {"code": 7000, "message": "No route for that URI"}]
+    # Without credentials the auth error comes first.
+    assert error_codes(call(emu, "GET", path("abc", "rules"), {})) == [9106]
+
+
+def test_encoded_slash_never_changes_the_route(emu: Emulator) -> None:
+    call(emu, "POST", path(ACCOUNT, "rules"), json=RULE)
+    sneaky = f"/client/v4/accounts/{ACCOUNT}%2Fdlp%2Femail%2Frules/dlp/email/account_mapping"
+    status, _, body = raw_call(emu, "GET", sneaky, TOKEN_AUTH)
+    assert status == 404 and [e["code"] for e in body["errors"]] == [7003, 7000]
+    status, _, body = raw_call(emu, "GET", f"/client/v4/accounts/{ACCOUNT}/dlp%2Femail/rules", TOKEN_AUTH)
+    assert status == 404 and [e["code"] for e in body["errors"]] == [7000]
+    status, _, body = raw_call(emu, "GET", path(ACCOUNT, "rules", ".."), TOKEN_AUTH)
+    assert status == 404 and [e["code"] for e in body["errors"]] == [7003, 7000]
+    assert emu.log()[1]["path"] == sneaky
+
+
+def test_query_string_is_ignored_for_routing_and_logged(emu: Emulator) -> None:
+    response = call(emu, "GET", path(ACCOUNT, "rules") + "?page=2&per_page=50")
+    assert response.status_code == 200
+    entry = emu.log()[0]
+    assert entry["path"] == path(ACCOUNT, "rules") and entry["query"] == "page=2&per_page=50"
+
+
+def test_rule_id_not_uuid_or_unknown(emu: Emulator) -> None:
+    response = call(emu, "GET", path(ACCOUNT, "rules", "not-a-uuid"))
+    assert response.status_code == 404 and error_codes(response) == [7003, 7000]
+    for method in ("GET", "DELETE"):
+        response = call(emu, method, path(ACCOUNT, "rules", str(uuid.uuid4())))
+        assert response.status_code == 404 and response.json()["errors"] == [{"code": 1552, "message": "Email rule not found"}]
+    response = call(emu, "PUT", path(ACCOUNT, "rules", str(uuid.uuid4())), json=RULE)
+    assert response.status_code == 404 and error_codes(response) == [1552]
+
+
+def test_keep_alive_and_content_length(emu: Emulator) -> None:
+    netloc = urlsplit(emu.root_url)
+    conn = http.client.HTTPConnection(netloc.hostname, netloc.port, timeout=10)
+    try:
+        for method, raw_path, body in (("GET", path(ACCOUNT, "rules"), None), ("POST", path(ACCOUNT, "rules"), b"{not json"),
+                                       ("GET", "/nowhere", None), ("POST", path(ACCOUNT, "rules"), json.dumps(RULE).encode()),
+                                       ("HEAD", path(ACCOUNT, "rules"), None), ("GET", "/__emulator__/config", None)):
+            conn.request(method, raw_path, body=body, headers={**TOKEN_AUTH, "Content-Type": "application/json"})
+            response = conn.getresponse()
+            data = response.read()
+            assert response.getheader("Content-Length") is not None
+            assert method == "HEAD" or int(response.getheader("Content-Length")) == len(data)
+            assert response.version == 11 and not response.will_close
+        assert len(emu.state()["accounts"][ACCOUNT]["rules"]) == 1
+    finally:
+        conn.close()
+
+
+# ----- request body validation --------------------------------------------
+@pytest.mark.parametrize(("method", "suffix", "body", "expected", "pointer"), [
+    ("POST", ("account_mapping",), {"auth_requirements": {"type": "Foo"}}, "is not valid under any of the given schemas", "/auth_requirements"),
+    ("POST", ("account_mapping",), {"auth_requirements": {"type": "Org"}}, "'allowed_microsoft_organizations' is a required property", "/auth_requirements"),
+    ("POST", ("account_mapping",), {}, "'auth_requirements' is a required property", ""),
+    ("POST", ("account_mapping",), [], "[] is not of type 'object'", ""),
+    ("POST", ("rules",), {k: v for k, v in RULE.items() if k != "enabled"}, "'enabled' is a required property", ""),
+    ("POST", ("rules",), {**RULE, "conditions": [{"selector": "Sender", "operator": "Equals", "value": "a"}]},
+     "'Equals' is not one of ['InList', 'NotInList', 'MatchRegex', 'NotMatchRegex']", "/conditions/0/operator"),
+    ("POST", ("rules",), {**RULE, "action": {"action": "Allow"}}, "'Allow' is not one of ['Block']", "/action"),
+    ("POST", ("rules",), {**RULE, "enabled": "yes"}, "'yes' is not of type 'boolean'", "/enabled"),
+    ("POST", ("rules",), {**RULE, "description": 5}, "5 is not of type 'string'", "/description"),
+    ("PATCH", ("rules",), {"new_priorities": {"x": -1}}, "-1 is less than the minimum of 0", "/new_priorities/x"),
+    ("PATCH", ("rules",), {"new_priorities": {"x": 2 ** 31}}, "2147483648 is not a 'int32'", "/new_priorities/x"),
+    ("PATCH", ("rules",), {"priorities": {}}, "'new_priorities' is a required property", ""),
+])
+def test_schema_validation_rejects(emu: Emulator, method: str, suffix: tuple[str, ...], body: Any, expected: str, pointer: str) -> None:
+    response = call(emu, method, path(ACCOUNT, *suffix), json=body)
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert [e["code"] for e in errors] == [1002]
+    assert expected in errors[0]["message"]
+    assert errors[0]["source"] == {"pointer": pointer}
+    assert_matches_schema(response, RULES_T if "rules" in suffix else MAPPING_T, method)
+    assert emu.state() == {"accounts": {}}
+
+
+def test_put_body_is_validated(emu: Emulator) -> None:
+    rule_id = call(emu, "POST", path(ACCOUNT, "rules"), json=RULE).json()["result"]["rule_id"]
+    response = call(emu, "PUT", path(ACCOUNT, "rules", rule_id), json={**RULE, "conditions": [{"selector": "Body", "operator": "InList", "value": []}]})
+    assert response.status_code == 400 and error_codes(response) == [1002]
+    assert "'Body' is not one of ['Recipients', 'Sender', 'DLPProfiles']" in response.json()["errors"][0]["message"]
+    assert emu.state()["accounts"][ACCOUNT]["rules"][0]["conditions"] == RULE["conditions"]
+
+
+def test_nullable_fields_and_string_value_are_accepted(emu: Emulator) -> None:
+    body = {**RULE, "description": None, "action": {"action": "Block", "message": None},
+            "conditions": [{"selector": "Sender", "operator": "MatchRegex", "value": "^a@"}]}
+    assert call(emu, "POST", path(ACCOUNT, "rules"), json=body).status_code == 200
+    assert call(emu, "POST", path(ACCOUNT, "account_mapping"), json={"auth_requirements": {"type": "NoAuth"}}).status_code == 200
+
+
+@pytest.mark.parametrize("body", [b"{not json", b"", b"  ", b'{"a": NaN}', b"\xff\xfe"])
+def test_invalid_json_body(emu: Emulator, body: bytes) -> None:
+    response = call(emu, "POST", path(ACCOUNT, "rules"), data=body, headers={**TOKEN_AUTH, "Content-Type": "application/json"})
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert [e["code"] for e in errors] == [1001] and errors[0]["message"].startswith("Request body is not valid JSON")
+
+
+# ----- account mapping -------------------------------------------------------
+def test_mapping_absent_is_404_by_default(emu: Emulator) -> None:
+    response = call(emu, "GET", path(ACCOUNT, "account_mapping"))
+    assert response.status_code == 404
+    assert response.json()["errors"] == [{"code": 1551, "message": "Account mapping not found"}]
+    assert_matches_schema(response, MAPPING_T, "GET")
+
+
+def test_mapping_absent_null_via_config_and_cli(emu: Emulator) -> None:
+    assert emu.configure(absent_mapping="null")["absent_mapping"] == "null"
+    response = call(emu, "GET", path(ACCOUNT, "account_mapping"))
+    assert (response.status_code, response.json()) == (200, {"success": True, "errors": [], "messages": [], "result": None})
+    with start_emulator("--absent-mapping", "null", env=clean_env()) as emulator:
+        response = call(emulator, "GET", path(ACCOUNT, "account_mapping"))
+        assert (response.status_code, response.json()["result"]) == (200, None)
+
+
+def test_mapping_upsert_keeps_token(emu: Emulator) -> None:
+    first = call(emu, "POST", path(ACCOUNT, "account_mapping"), json=ORG_MAPPING)
+    assert first.status_code == 200
+    assert_matches_schema(first, MAPPING_T, "POST")
+    token = first.json()["result"]["addin_identifier_token"]
+    assert str(uuid.UUID(token)) == token and uuid.UUID(token).version == 4
+    assert first.json()["result"]["auth_requirements"] == ORG_MAPPING["auth_requirements"]
+    second = call(emu, "POST", path(ACCOUNT, "account_mapping"), json={"auth_requirements": {"type": "NoAuth"}})
+    assert second.json()["result"] == {"addin_identifier_token": token, "auth_requirements": {"type": "NoAuth"}}
+    got = call(emu, "GET", path(ACCOUNT, "account_mapping"))
+    assert_matches_schema(got, MAPPING_T, "GET")
+    assert got.json()["result"] == second.json()["result"]
+    assert call(emu, "GET", path(OTHER_ACCOUNT, "account_mapping")).status_code == 404
+
+
+def test_mapping_rotate_token_via_config_and_cli(emu: Emulator) -> None:
+    emu.configure(rotate_token=True)
+    tokens = {call(emu, "POST", path(ACCOUNT, "account_mapping"), json=ORG_MAPPING).json()["result"]["addin_identifier_token"] for _ in range(3)}
+    assert len(tokens) == 3
+    with start_emulator("--rotate-token", env=clean_env()) as emulator:
+        one = call(emulator, "POST", path(ACCOUNT, "account_mapping"), json=ORG_MAPPING).json()["result"]["addin_identifier_token"]
+        two = call(emulator, "POST", path(ACCOUNT, "account_mapping"), json=ORG_MAPPING).json()["result"]["addin_identifier_token"]
+        assert one != two
+
+
+# ----- rules -----------------------------------------------------------------
+def test_rules_crud(emu: Emulator) -> None:
+    created = call(emu, "POST", path(ACCOUNT, "rules"), json=RULE)
+    assert created.status_code == 200
+    assert_matches_schema(created, RULES_T, "POST")
+    first = created.json()["result"]
+    assert uuid.UUID(first["rule_id"]).version == 4
+    assert {k: first[k] for k in RULE} == RULE
+    assert first["description"] is None and first["priority"] == 0
+    assert RFC3339_Z.fullmatch(first["created_at"]) and first["created_at"] == first["updated_at"]
+
+    second = call(emu, "POST", path(ACCOUNT, "rules"), json={**RULE, "name": "second", "description": "d", "action": {"action": "Block"}}).json()["result"]
+    assert second["priority"] == 1 and second["description"] == "d" and second["action"] == {"action": "Block", "message": None}
+
+    listed = call(emu, "GET", path(ACCOUNT, "rules"))
+    assert_matches_schema(listed, RULES_T, "GET")
+    assert [r["rule_id"] for r in listed.json()["result"]] == [first["rule_id"], second["rule_id"]]
+    assert call(emu, "GET", path(OTHER_ACCOUNT, "rules")).json()["result"] == []
+
+    got = call(emu, "GET", path(ACCOUNT, "rules", first["rule_id"]))
+    assert_matches_schema(got, RULE_T, "GET")
+    assert got.json()["result"] == first
+    assert call(emu, "GET", path(ACCOUNT, "rules", first["rule_id"].upper())).json()["result"] == first
+
+    replacement = {"name": "renamed", "enabled": False, "conditions": [{"selector": "Sender", "operator": "InList", "value": "a@example.com"}],
+                   "action": {"action": "Block", "message": None}}
+    put = call(emu, "PUT", path(ACCOUNT, "rules", second["rule_id"]), json=replacement)
+    assert_matches_schema(put, RULE_T, "PUT")
+    updated = put.json()["result"]
+    assert {k: updated[k] for k in replacement} == replacement
+    assert updated["description"] is None
+    assert (updated["rule_id"], updated["priority"], updated["created_at"]) == (second["rule_id"], 1, second["created_at"])
+    assert updated["updated_at"] > second["updated_at"]
+
+    deleted = call(emu, "DELETE", path(ACCOUNT, "rules", first["rule_id"]))
+    assert_matches_schema(deleted, RULE_T, "DELETE")
+    assert deleted.json()["result"] == first
+    assert call(emu, "GET", path(ACCOUNT, "rules", first["rule_id"])).status_code == 404
+    assert [r["rule_id"] for r in call(emu, "GET", path(ACCOUNT, "rules")).json()["result"]] == [second["rule_id"]]
+    third = call(emu, "POST", path(ACCOUNT, "rules"), json=RULE).json()["result"]
+    assert third["priority"] == 2
+
+
+def test_patch_priorities(emu: Emulator) -> None:
+    one, two = (call(emu, "POST", path(ACCOUNT, "rules"), json={**RULE, "name": n}).json()["result"] for n in ("one", "two"))
+    response = call(emu, "PATCH", path(ACCOUNT, "rules"), json={"new_priorities": {two["rule_id"]: 0, one["rule_id"]: 7}})
+    assert response.status_code == 200
+    assert_matches_schema(response, RULES_T, "PATCH")
+    result = response.json()["result"]
+    assert (result["rule_id"], result["priority"]) == (two["rule_id"], 0)
+    rules = {r["name"]: r for r in call(emu, "GET", path(ACCOUNT, "rules")).json()["result"]}
+    assert (rules["one"]["priority"], rules["two"]["priority"]) == (7, 0)
+    assert rules["one"]["updated_at"] > one["updated_at"]
+    assert call(emu, "POST", path(ACCOUNT, "rules"), json=RULE).json()["result"]["priority"] == 8
+
+
+def test_patch_is_all_or_nothing(emu: Emulator) -> None:
+    one = call(emu, "POST", path(ACCOUNT, "rules"), json=RULE).json()["result"]
+    before = emu.state()
+    unknown = str(uuid.uuid4())
+    response = call(emu, "PATCH", path(ACCOUNT, "rules"), json={"new_priorities": {one["rule_id"]: 5, unknown: 1, "nope": 2}})
+    assert response.status_code == 400
+    assert response.json()["errors"] == [{"code": 1003, "message": f"Rule not found: {unknown}"}, {"code": 1003, "message": "Rule not found: nope"}]
+    assert emu.state() == before
+    response = call(emu, "PATCH", path(ACCOUNT, "rules"), json={"new_priorities": {}})
+    assert response.status_code == 400 and error_codes(response) == [1004]
+    # A rule of another account is unknown here too.
+    other = call(emu, "POST", path(OTHER_ACCOUNT, "rules"), json=RULE).json()["result"]
+    assert call(emu, "PATCH", path(ACCOUNT, "rules"), json={"new_priorities": {other["rule_id"]: 3}}).status_code == 400
+
+
+# ----- rate limit ------------------------------------------------------------
+def test_rate_limit(emu: Emulator) -> None:
+    emu.configure(rate_limit={"requests": 5, "period": 10})
+    assert [call(emu, "GET", path(ACCOUNT, "rules")).status_code for _ in range(5)] == [200] * 5
+    limited = call(emu, "GET", path(ACCOUNT, "rules"))
+    assert limited.status_code == 429
+    assert 1 <= int(limited.headers["Retry-After"]) <= 10
+    assert limited.json()["errors"] == [{"code": 971, "message": "Please wait and consider throttling your request speed"}]
+    assert call(emu, "POST", path(ACCOUNT, "rules"), json=RULE).status_code == 429
+    assert emu.state() == {"accounts": {}}
+    # Another credential has its own window; the control endpoint is never limited.
+    assert call(emu, "GET", path(ACCOUNT, "rules"), KEY_AUTH).status_code == 200
+    assert [entry["status"] for entry in emu.log()] == [200] * 5 + [429, 429, 200]
+    emu.reset()
+    assert call(emu, "GET", path(ACCOUNT, "rules")).status_code == 200
+
+
+def test_rate_limit_window_slides() -> None:
+    with start_emulator("--rate-limit", "2/0.4", env=clean_env()) as emulator:
+        assert emulator.config()["rate_limit"] == {"requests": 2, "period": 0.4}
+        assert [call(emulator, "GET", path(ACCOUNT, "rules")).status_code for _ in range(3)] == [200, 200, 429]
+        time.sleep(0.45)
+        assert call(emulator, "GET", path(ACCOUNT, "rules")).status_code == 200
+
+
+# ----- faults ----------------------------------------------------------------
+def test_fault_status_with_default_envelope_and_count(emu: Emulator) -> None:
+    emu.add_fault(method="POST", path=path(ACCOUNT, "rules"), status=502, count=2)
+    for _ in range(2):
+        response = call(emu, "POST", path(ACCOUNT, "rules"), json=RULE)
+        assert response.status_code == 502
+        assert response.json()["success"] is False and error_codes(response) == [10001]
+    assert emu.state() == {"accounts": {}}
+    assert call(emu, "POST", path(ACCOUNT, "rules"), json=RULE).status_code == 200
+    assert emu.faults() == []
+
+
+def test_fault_raw_html_body_and_headers(emu: Emulator) -> None:
+    html = "<html><body><h1>502 Bad Gateway</h1></body></html>"
+    emu.add_fault(method="GET", path="*", status=502, body=html, headers={"Retry-After": "2", "X-Test": "yes"})
+    response = call(emu, "GET", path(ACCOUNT, "account_mapping"))
+    assert response.status_code == 502 and response.text == html
+    assert response.headers["Content-Type"].startswith("text/html")
+    assert response.headers["Retry-After"] == "2" and response.headers["X-Test"] == "yes"
+    assert emu.log()[0]["status"] == 502
+
+
+def test_fault_json_body_and_429(emu: Emulator) -> None:
+    emu.add_fault(path=path(ACCOUNT, "rules"), status=429, headers={"Retry-After": "3"})
+    emu.add_fault(path=path(ACCOUNT, "rules"), status=503, json={"custom": True})
+    first = call(emu, "GET", path(ACCOUNT, "rules"))
+    assert (first.status_code, first.headers["Retry-After"], error_codes(first)) == (429, "3", [971])
+    second = call(emu, "GET", path(ACCOUNT, "rules"))
+    assert (second.status_code, second.json()) == (503, {"custom": True})
+    assert call(emu, "GET", path(ACCOUNT, "rules")).status_code == 200
+
+
+def test_fault_matching_is_by_method_and_exact_raw_path(emu: Emulator) -> None:
+    emu.add_fault(method="GET", path=path(ACCOUNT, "account_mapping"), status=500)
+    assert call(emu, "POST", path(ACCOUNT, "account_mapping"), json=ORG_MAPPING).status_code == 200
+    assert call(emu, "GET", path(OTHER_ACCOUNT, "account_mapping")).status_code == 404
+    assert call(emu, "GET", path(ACCOUNT, "account_mapping") + "?x=1").status_code == 500
+    emu.add_fault(method="*", path="*", status=500, count=5)
+    assert raw_call(emu, "GET", "/nowhere")[0] == 500
+    emu.clear_faults()
+    assert emu.faults() == []
+    assert call(emu, "GET", path(ACCOUNT, "account_mapping")).status_code == 200
+
+
+def test_fault_delay_only_answers_normally(emu: Emulator) -> None:
+    emu.add_fault(method="GET", path=path(ACCOUNT, "rules"), delay=0.3)
+    started = time.monotonic()
+    response = call(emu, "GET", path(ACCOUNT, "rules"))
+    assert time.monotonic() - started >= 0.3
+    assert response.status_code == 200
+    started = time.monotonic()
+    assert call(emu, "GET", path(ACCOUNT, "rules")).status_code == 200
+    assert time.monotonic() - started < 0.3
+
+
+def test_fault_delay_triggers_client_timeout(emu: Emulator) -> None:
+    emu.add_fault(method="POST", path=path(ACCOUNT, "rules"), delay=0.5, after=True)
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        call(emu, "POST", path(ACCOUNT, "rules"), json=RULE, timeout=0.2)
+    assert len(emu.state()["accounts"][ACCOUNT]["rules"]) == 1
+
+
+def test_fault_after_commits_then_fails(emu: Emulator) -> None:
+    emu.add_fault(method="POST", path=path(ACCOUNT, "rules"), status=502, body="<html>Bad gateway</html>", after=True)
+    response = call(emu, "POST", path(ACCOUNT, "rules"), json=RULE)
+    assert response.status_code == 502 and response.text == "<html>Bad gateway</html>"
+    rules = emu.state()["accounts"][ACCOUNT]["rules"]
+    assert [rule["name"] for rule in rules] == [RULE["name"]]
+
+
+@pytest.mark.parametrize("fault", [
+    {"status": 502, "stauts": 1},
+    {"status": 99},
+    {"status": "502"},
+    {"status": 502, "body": "x", "json": {}},
+    {"path": "*"},
+    {"body": "<html/>"},
+    {"status": 502, "count": 0},
+    {"status": 502, "delay": -1},
+    {"status": 502, "path": "client/v4"},
+    {"status": 502, "after": "yes"},
+    {"status": 502, "headers": ["Retry-After"]},
+])
+def test_malformed_faults_are_rejected(emu: Emulator, fault: dict[str, Any]) -> None:
+    with pytest.raises(EmulatorError, match="-> 400"):
+        emu.add_fault(**fault)
+    assert emu.faults() == []
+
+
+# ----- log -------------------------------------------------------------------
+def test_log_records_and_redacts(emu: Emulator) -> None:
+    call(emu, "POST", path(ACCOUNT, "account_mapping"), json=ORG_MAPPING)
+    call(emu, "GET", path(ACCOUNT, "rules") + "?a=b", KEY_AUTH)
+    call(emu, "POST", path(ACCOUNT, "rules"), data=b"plain text", headers={**TOKEN_AUTH, "Content-Type": "text/plain"})
+    call(emu, "GET", path(ACCOUNT, "rules"), {"Authorization": "Bearer wrong-secret"})
+    emu.state()
+    log = emu.log()
+    assert [(e["method"], e["status"]) for e in log] == [("POST", 200), ("GET", 200), ("POST", 400), ("GET", 403)]
+    assert log[0]["body"] == ORG_MAPPING and log[1]["body"] is None and log[2]["body"] == "plain text"
+    assert log[0]["headers"]["authorization"] == "REDACTED" and log[0]["headers"]["content-type"] == "application/json"
+    assert log[1]["headers"]["x-auth-key"] == "REDACTED" and log[1]["headers"]["x-auth-email"] == DEFAULT_EMAIL
+    assert log[1]["query"] == "a=b" and log[0]["query"] == ""
+    dumped = json.dumps(log)
+    assert DEFAULT_TOKEN not in dumped and DEFAULT_KEY not in dumped and "wrong-secret" not in dumped
+    emu.clear_log()
+    assert emu.log() == []
+
+
+# ----- state and config ------------------------------------------------------
+def test_set_state_then_read_through_api(emu: Emulator) -> None:
+    rule = {**RULE, "rule_id": str(uuid.uuid4()), "description": None, "priority": 4, "created_at": "2024-01-01T00:00:00Z",
+            "updated_at": "2024-01-01T00:00:00Z"}
+    mapping = {"addin_identifier_token": str(uuid.uuid4()), **ORG_MAPPING}
+    state = {"accounts": {ACCOUNT: {"mapping": mapping, "rules": [rule]}}}
+    assert emu.set_state(state) == state
+    assert call(emu, "GET", path(ACCOUNT, "account_mapping")).json()["result"] == mapping
+    assert call(emu, "GET", path(ACCOUNT, "rules", rule["rule_id"])).json()["result"] == rule
+    assert call(emu, "POST", path(ACCOUNT, "rules"), json=RULE).json()["result"]["priority"] == 5
+    emu.reset()
+    assert emu.state() == {"accounts": {}}
+
+
+@pytest.mark.parametrize("state", [[], {"accounts": []}, {"accounts": {ACCOUNT: {"rules": {}}}}, {"accounts": {ACCOUNT: {"mapping": 1}}},
+                                   {"accounts": {ACCOUNT: {"rules": [{"name": "no id"}]}}}, {"extra": 1}])
+def test_malformed_state_is_rejected(emu: Emulator, state: Any) -> None:
+    with pytest.raises(EmulatorError, match="-> 400"):
+        emu.set_state(state)
+
+
+def test_config_round_trip_and_reset(emu: Emulator) -> None:
+    start = emu.config()
+    assert start == {"absent_mapping": "404", "rotate_token": False, "rate_limit": {"requests": 1200, "period": 300}}
+    assert emu.configure(absent_mapping="null", rotate_token=True, rate_limit={"requests": 3, "period": 1.5}) == {
+        "absent_mapping": "null", "rotate_token": True, "rate_limit": {"requests": 3, "period": 1.5}}
+    for bad in ({"absent_mapping": "200"}, {"rotate_token": "yes"}, {"rate_limit": {"requests": 5}}, {"rate_limit": {"requests": -1, "period": 1}},
+                {"colour": "red"}):
+        with pytest.raises(EmulatorError, match="-> 400"):
+            emu.configure(**bad)
+    emu.reset()
+    assert emu.config() == start
+
+
+def test_control_endpoint_errors(emu: Emulator) -> None:
+    assert raw_call(emu, "GET", "/__emulator__/nothing")[0] == 404
+    status, headers, _ = raw_call(emu, "PATCH", "/__emulator__/state")
+    assert status == 405 and headers["Allow"] == "GET, PUT"
+    status, _, body = raw_call(emu, "POST", "/__emulator__/faults", body=b"{oops")
+    assert status == 400 and "not valid JSON" in body["error"]
+    assert raw_call(emu, "POST", "/__emulator__/faults")[0] == 400
+    assert emu.log() == []
+
+
+def test_state_file_persists_across_restarts(tmp_path: Path) -> None:
+    state_file = tmp_path / "state.json"
+    with start_emulator("--state-file", str(state_file), env=clean_env()) as emulator:
+        token = call(emulator, "POST", path(ACCOUNT, "account_mapping"), json=ORG_MAPPING).json()["result"]["addin_identifier_token"]
+        rule = call(emulator, "POST", path(ACCOUNT, "rules"), json=RULE).json()["result"]
+        assert json.loads(state_file.read_text(encoding="utf-8")) == emulator.state()
+    with start_emulator("--state-file", str(state_file), env=clean_env()) as emulator:
+        assert call(emulator, "GET", path(ACCOUNT, "account_mapping")).json()["result"]["addin_identifier_token"] == token
+        assert call(emulator, "GET", path(ACCOUNT, "rules")).json()["result"] == [rule]
+        call(emulator, "DELETE", path(ACCOUNT, "rules", rule["rule_id"]))
+    with start_emulator("--state-file", str(state_file), env=clean_env()) as emulator:
+        assert call(emulator, "GET", path(ACCOUNT, "rules")).json()["result"] == []
+        emulator.reset()
+    assert json.loads(state_file.read_text(encoding="utf-8")) == {"accounts": {}}
+
+
+def test_corrupt_state_file_fails_to_start(tmp_path: Path) -> None:
+    state_file = tmp_path / "state.json"
+    state_file.write_text("{not json", encoding="utf-8")
+    with pytest.raises(EmulatorError, match="cannot load state file"):
+        start_emulator("--state-file", str(state_file), env=clean_env())
+
+
+def test_bundled_schema_is_the_dlp_email_subset() -> None:
+    assert _DOC["info"]["license"]["name"] == "BSD-3-Clause"
+    assert len(_DOC["paths"]) == 3 and sum(len(ops) for ops in _DOC["paths"].values()) == 8
+    with pytest.raises(ValidationError):
+        OAS30Validator({"$ref": "urn:doc#/components/schemas/dlp_EmailRuleOperator"}, registry=_REGISTRY).validate("Eq")
