@@ -53,7 +53,7 @@ options:
     type: list
     elements: str
 author:
-  - zerotrust.cloudflare maintainers
+  - zerotrust.cloudflare maintainers (@zerotrust-cloudflare)
 '''
 
 EXAMPLES = r'''

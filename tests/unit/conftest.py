@@ -71,7 +71,9 @@ def make_httpserver():
 
 
 class ModuleResult(dict):
-    """The JSON a module printed, plus whether it failed."""
+    """The JSON a module printed (its raw text in ``out``), plus whether it failed."""
+
+    out = ''
 
     @property
     def failed(self):
@@ -92,6 +94,8 @@ def run_module(capsys):
             with pytest.raises(SystemExit):
                 main()
         out = capsys.readouterr().out
-        return ModuleResult(json.loads(out)), out
+        result = ModuleResult(json.loads(out))
+        result.out = out
+        return result
 
     return run

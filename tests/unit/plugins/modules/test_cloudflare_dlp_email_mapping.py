@@ -58,7 +58,7 @@ def expect(httpserver, method, status, body, json_body=None):
 
 def sent(httpserver):
     """(method, path, JSON body) of every request the server received, in order."""
-    return [(request.method, request.path, request.get_json(silent=True)) for request, _response in httpserver.log]
+    return [(entry[0].method, entry[0].path, entry[0].get_json(silent=True)) for entry in httpserver.log]
 
 
 @pytest.fixture
@@ -76,7 +76,7 @@ def no_sleep(monkeypatch):
 def test_create_when_absent(httpserver, run_module, args, absent):
     expect(httpserver, 'GET', *absent)
     expect(httpserver, 'POST', 200, mapping(ORG), json_body={'auth_requirements': ORG})
-    result, _ = run_module(module.main, args)
+    result = run_module(module.main, args)
     assert result['changed'] is True
     assert result['addin_identifier_token'] == ADDIN
     assert result['auth_requirements'] == ORG
@@ -90,7 +90,7 @@ def test_create_when_absent(httpserver, run_module, args, absent):
 def test_noop_with_organizations_reordered_and_duplicated(httpserver, run_module, args):
     expect(httpserver, 'GET', 200, mapping(ORG))
     args['allowed_microsoft_organizations'] = ['fabrikam.onmicrosoft.com', 'contoso.onmicrosoft.com', 'fabrikam.onmicrosoft.com']
-    result, _ = run_module(module.main, args)
+    result = run_module(module.main, args)
     assert result['changed'] is False
     assert result['addin_identifier_token'] == ADDIN
     assert result['auth_requirements'] == ORG
@@ -117,7 +117,7 @@ def test_change(httpserver, run_module, args, before, task, after):
     expect(httpserver, 'GET', 200, mapping(before))
     expect(httpserver, 'POST', 200, mapping(after))
     args.update(task)
-    result, _ = run_module(module.main, dict(args, _ansible_diff=True))
+    result = run_module(module.main, dict(args, _ansible_diff=True))
     assert result['changed'] is True
     assert result['auth_requirements'] == after
     assert sent(httpserver) == [('GET', PATH, None), ('POST', PATH, {'auth_requirements': after})]
@@ -129,7 +129,7 @@ def test_change(httpserver, run_module, args, before, task, after):
 def test_noauth_noop_accepts_empty_list(httpserver, run_module, args):
     expect(httpserver, 'GET', 200, mapping(NOAUTH))
     args.update(auth_type='NoAuth', allowed_microsoft_organizations=[])
-    result, _ = run_module(module.main, args)
+    result = run_module(module.main, args)
     assert result['changed'] is False
     assert sent(httpserver) == [('GET', PATH, None)]
 
@@ -137,7 +137,7 @@ def test_noauth_noop_accepts_empty_list(httpserver, run_module, args):
 def test_token_rotation_warns(httpserver, run_module, args):
     expect(httpserver, 'GET', 200, mapping(NOAUTH))
     expect(httpserver, 'POST', 200, mapping(ORG, token=NEW_ADDIN))
-    result, _ = run_module(module.main, args)
+    result = run_module(module.main, args)
     assert result['addin_identifier_token'] == NEW_ADDIN
     assert any(NEW_ADDIN in w and ADDIN in w and 'add-in' in w for w in result.warnings)
 
@@ -147,7 +147,7 @@ def test_token_rotation_warns(httpserver, run_module, args):
 
 def test_check_mode_absent(httpserver, run_module, args):
     expect(httpserver, 'GET', 404, NOT_FOUND)
-    result, _ = run_module(module.main, dict(args, _ansible_check_mode=True, _ansible_diff=True))
+    result = run_module(module.main, dict(args, _ansible_check_mode=True, _ansible_diff=True))
     assert result['changed'] is True
     assert result['addin_identifier_token'] is None
     assert result['auth_requirements'] == ORG
@@ -157,7 +157,7 @@ def test_check_mode_absent(httpserver, run_module, args):
 
 def test_check_mode_present_and_different(httpserver, run_module, args):
     expect(httpserver, 'GET', 200, mapping(NOAUTH))
-    result, _ = run_module(module.main, dict(args, _ansible_check_mode=True))
+    result = run_module(module.main, dict(args, _ansible_check_mode=True))
     assert result['changed'] is True
     assert result['addin_identifier_token'] == ADDIN
     assert result['auth_requirements'] == ORG
@@ -167,7 +167,7 @@ def test_check_mode_present_and_different(httpserver, run_module, args):
 
 def test_check_mode_present_and_same(httpserver, run_module, args):
     expect(httpserver, 'GET', 200, mapping(ORG))
-    result, _ = run_module(module.main, dict(args, _ansible_check_mode=True, _ansible_diff=True))
+    result = run_module(module.main, dict(args, _ansible_check_mode=True, _ansible_diff=True))
     assert result['changed'] is False
     assert result['diff']['before'] == result['diff']['after']
     assert sent(httpserver) == [('GET', PATH, None)]
@@ -180,7 +180,8 @@ def test_global_key_headers(httpserver, run_module, args):
     expect(httpserver, 'GET', 200, mapping(ORG))
     del args['api_token']
     args.update(api_email='admin@example.com', api_key=KEY)
-    result, out = run_module(module.main, args)
+    result = run_module(module.main, args)
+    out = result.out
     assert result['changed'] is False
     headers = httpserver.log[0][0].headers
     assert headers['X-Auth-Email'] == 'admin@example.com'
@@ -205,7 +206,8 @@ def test_environment_fallbacks(httpserver, run_module, args, monkeypatch, base_u
     monkeypatch.setenv('CLOUDFLARE_BASE_URL', base_url)
     for name in ('api_token', 'account_id', 'api_base_url'):
         del args[name]
-    result, out = run_module(module.main, args)
+    result = run_module(module.main, args)
+    out = result.out
     assert result['changed'] is False
     assert httpserver.log[0][0].headers['Authorization'] == 'Bearer ' + TOKEN
     assert TOKEN not in out
@@ -225,7 +227,7 @@ def test_task_global_key_wins_over_token_in_environment(httpserver, run_module, 
     monkeypatch.setenv('CLOUDFLARE_API_TOKEN', 'token-from-environment')
     del args['api_token']
     args.update(api_email='admin@example.com', api_key=KEY)
-    result, _ = run_module(module.main, args)
+    result = run_module(module.main, args)
     assert not result.failed
     headers = httpserver.log[0][0].headers
     assert headers['X-Auth-Key'] == KEY
@@ -238,7 +240,7 @@ def test_empty_environment_values_count_as_unset(httpserver, run_module, args, m
         monkeypatch.setenv(name, '')
     monkeypatch.setenv('CLOUDFLARE_TOKEN', TOKEN)
     del args['api_token']
-    result, _ = run_module(module.main, args)
+    result = run_module(module.main, args)
     assert not result.failed
     assert httpserver.log[0][0].headers['Authorization'] == 'Bearer ' + TOKEN
 
@@ -284,7 +286,8 @@ BAD_INPUT = [
 def test_bad_input_sends_nothing(httpserver, run_module, args, change, option):
     args.update(change)
     args = {k: v for k, v in args.items() if v is not None}
-    result, out = run_module(module.main, args)
+    result = run_module(module.main, args)
+    out = result.out
     assert result.failed
     assert option in result['msg']
     assert httpserver.log == []
@@ -299,7 +302,7 @@ def test_failure_envelope_shows_codes_and_error_chain(httpserver, run_module, ar
                'error_chain': [{'code': 6111, 'message': 'Invalid format for Authorization header'}]},
               {'code': 1001, 'message': 'Second problem'}]
     expect(httpserver, 'GET', 400, envelope(None, False, errors))
-    result, _ = run_module(module.main, args)
+    result = run_module(module.main, args)
     assert result.failed
     for text in ('HTTP 400', '[6003] Invalid request headers', '[6111] Invalid format for Authorization header',
                  '[1001] Second problem'):
@@ -312,7 +315,8 @@ def test_failure_envelope_shows_codes_and_error_chain(httpserver, run_module, ar
 @pytest.mark.parametrize('status', [401, 403])
 def test_authentication_errors_hint_at_permissions(httpserver, run_module, args, status):
     expect(httpserver, 'GET', status, envelope(None, False, [{'code': 10000, 'message': 'Authentication error'}]))
-    result, out = run_module(module.main, args)
+    result = run_module(module.main, args)
+    out = result.out
     assert result.failed
     assert '[10000] Authentication error' in result['msg']
     assert 'Zero Trust Write' in result['msg'] and 'Zero Trust Read' in result['msg']
@@ -322,19 +326,19 @@ def test_authentication_errors_hint_at_permissions(httpserver, run_module, args,
 def test_post_failure_after_get(httpserver, run_module, args):
     expect(httpserver, 'GET', 404, NOT_FOUND)
     expect(httpserver, 'POST', 400, envelope(None, False, [{'code': 1004, 'message': 'bad body'}]))
-    result, _ = run_module(module.main, args)
+    result = run_module(module.main, args)
     assert result.failed and '[1004] bad body' in result['msg'] and 'POST' in result['msg']
 
 
 def test_success_false_on_200_fails(httpserver, run_module, args):
     expect(httpserver, 'GET', 200, envelope(None, False, [{'code': 1000, 'message': 'odd'}]))
-    result, _ = run_module(module.main, args)
+    result = run_module(module.main, args)
     assert result.failed and '[1000] odd' in result['msg']
 
 
 def test_200_that_is_not_an_envelope(httpserver, run_module, args):
     expect(httpserver, 'GET', 200, ['not', 'an', 'envelope'])
-    result, _ = run_module(module.main, args)
+    result = run_module(module.main, args)
     assert result.failed and 'not a Cloudflare API envelope' in result['msg'] and 'HTTP 200' in result['msg']
 
 
@@ -342,14 +346,14 @@ def test_rate_limited_then_success(httpserver, run_module, args, no_sleep):
     httpserver.expect_ordered_request(PATH, method='GET').respond_with_json(
         envelope(None, False, [{'code': 971, 'message': 'Please wait'}]), status=429, headers={'Retry-After': '2'})
     expect(httpserver, 'GET', 200, mapping(ORG))
-    result, _ = run_module(module.main, args)
+    result = run_module(module.main, args)
     assert result['changed'] is False
     assert no_sleep == [2.0]
     assert len(httpserver.log) == 2
 
 
 def test_rate_limited_without_retry_after_waits_one_second_then_doubles(httpserver, run_module, args, no_sleep):
-    for _ in range(2):
+    for dummy in range(2):
         httpserver.expect_ordered_request(PATH, method='GET').respond_with_json(envelope(None, False), status=429)
     expect(httpserver, 'GET', 200, mapping(ORG))
     run_module(module.main, args)
@@ -359,7 +363,7 @@ def test_rate_limited_without_retry_after_waits_one_second_then_doubles(httpserv
 def test_retry_after_longer_than_budget_fails_at_once(httpserver, run_module, args, no_sleep):
     httpserver.expect_ordered_request(PATH, method='GET').respond_with_json(
         envelope(None, False, [{'code': 971, 'message': 'Please wait'}]), status=429, headers={'Retry-After': '600'})
-    result, _ = run_module(module.main, dict(args, rate_limit_retry_timeout=300))
+    result = run_module(module.main, dict(args, rate_limit_retry_timeout=300))
     assert result.failed
     assert 'rate limited' in result['msg'] and '600' in result['msg'] and 'rate_limit_retry_timeout=300' in result['msg']
     assert no_sleep == []
@@ -367,9 +371,9 @@ def test_retry_after_longer_than_budget_fails_at_once(httpserver, run_module, ar
 
 
 def test_rate_limit_budget_zero_never_retries(httpserver, run_module, args, no_sleep):
-    httpserver.expect_ordered_request(PATH, method='GET').respond_with_json(envelope(None, False), status=429,
-                                                                             headers={'Retry-After': '1'})
-    result, _ = run_module(module.main, dict(args, rate_limit_retry_timeout=0))
+    httpserver.expect_ordered_request(PATH, method='GET').respond_with_json(
+        envelope(None, False), status=429, headers={'Retry-After': '1'})
+    result = run_module(module.main, dict(args, rate_limit_retry_timeout=0))
     assert result.failed and 'rate limited' in result['msg']
     assert no_sleep == [] and len(httpserver.log) == 1
 
@@ -380,7 +384,7 @@ def test_rate_limit_budget_runs_out(httpserver, run_module, args, monkeypatch):
     monkeypatch.setattr(_api.time, 'sleep', lambda seconds: clock.__setitem__(0, clock[0] + seconds))
     httpserver.expect_request(PATH, method='GET').respond_with_json(envelope(None, False), status=429,
                                                                     headers={'Retry-After': '4'})
-    result, _ = run_module(module.main, dict(args, rate_limit_retry_timeout=10))
+    result = run_module(module.main, dict(args, rate_limit_retry_timeout=10))
     assert result.failed
     assert 'asked to wait 4 s' in result['msg'] and 'rate_limit_retry_timeout=10' in result['msg']
     assert len(httpserver.log) == 3  # waited 4 s twice; a third wait would pass 10 s
@@ -390,24 +394,24 @@ def test_rate_limit_budget_runs_out(httpserver, run_module, args, monkeypatch):
 def test_server_error_then_success_on_get(httpserver, run_module, args, status):
     expect(httpserver, 'GET', status, envelope(None, False, [{'code': 1000, 'message': 'busy'}]))
     expect(httpserver, 'GET', 200, mapping(ORG))
-    result, _ = run_module(module.main, args)
+    result = run_module(module.main, args)
     assert result['changed'] is False
-    assert [m for m, _p, _b in sent(httpserver)] == ['GET', 'GET']
+    assert [entry[0] for entry in sent(httpserver)] == ['GET', 'GET']
 
 
 def test_server_error_then_success_on_post(httpserver, run_module, args):
     expect(httpserver, 'GET', 404, NOT_FOUND)
     expect(httpserver, 'POST', 503, envelope(None, False, [{'code': 1000, 'message': 'busy'}]))
     expect(httpserver, 'POST', 200, mapping(ORG))
-    result, _ = run_module(module.main, args)
+    result = run_module(module.main, args)
     assert result['changed'] is True and result['addin_identifier_token'] == ADDIN
-    assert [m for m, _p, _b in sent(httpserver)] == ['GET', 'POST', 'POST']
+    assert [entry[0] for entry in sent(httpserver)] == ['GET', 'POST', 'POST']
 
 
 def test_server_errors_give_up_after_three_retries(httpserver, run_module, args, no_sleep):
-    for _ in range(4):
+    for dummy in range(4):
         expect(httpserver, 'GET', 502, '<html><body><h1>502 Bad Gateway</h1></body></html>')
-    result, _ = run_module(module.main, args)
+    result = run_module(module.main, args)
     assert result.failed
     assert 'HTTP 502' in result['msg'] and '<h1>502 Bad Gateway</h1>' in result['msg']
     assert len(httpserver.log) == 4
@@ -418,18 +422,18 @@ def test_html_body_shows_status_and_start_of_body(httpserver, run_module, args):
     page = '<html>' + 'x' * 500 + '</html>'
     expect(httpserver, 'GET', 404, page)  # a 404 that is not an envelope still counts as absent
     expect(httpserver, 'POST', 418, page)
-    result, _ = run_module(module.main, args)
+    result = run_module(module.main, args)
     assert result.failed
     assert 'HTTP 418' in result['msg'] and page[:200] in result['msg'] and page[:201] not in result['msg']
 
 
 def test_read_timeout_is_retried_then_fails(httpserver, run_module, args, no_sleep):
-    def slow(_request):
+    def slow(request):  # pylint: disable=unused-argument
         threading.Event().wait(0.5)  # not time.sleep, which no_sleep replaces
         return Response(json.dumps(mapping(ORG)), status=200, content_type='application/json')
 
     httpserver.expect_request(PATH, method='GET').respond_with_handler(slow)
-    result, _ = run_module(module.main, dict(args, timeout=0.1))
+    result = run_module(module.main, dict(args, timeout=0.1))
     assert result.failed
     assert 'timed out' in result['msg'].lower() and 'GET' in result['msg']
     assert no_sleep == [0.5, 1.0, 2.0]
@@ -439,7 +443,8 @@ def test_read_timeout_is_retried_then_fails(httpserver, run_module, args, no_sle
 
 def test_connection_refused(run_module, args, no_sleep):
     args['api_base_url'] = 'http://127.0.0.1:9/client/v4'
-    result, out = run_module(module.main, args)
+    result = run_module(module.main, args)
+    out = result.out
     assert result.failed
     assert 'refused' in result['msg'].lower() or 'connect' in result['msg'].lower()
     assert 'Traceback' not in out and TOKEN not in out
@@ -447,7 +452,7 @@ def test_connection_refused(run_module, args, no_sleep):
 
 def test_path_segment_is_percent_encoded(httpserver, run_module, args):
     httpserver.expect_request(re.compile('.*')).respond_with_json(mapping(ORG))
-    result, _ = run_module(module.main, dict(args, account_id='a/b?c#d e'))
+    result = run_module(module.main, dict(args, account_id='a/b?c#d e'))
     assert not result.failed
     assert len(httpserver.log) == 1
     assert httpserver.log[0][0].environ['RAW_URI'] == '/client/v4/accounts/a%2Fb%3Fc%23d%20e/dlp/email/account_mapping'
@@ -455,7 +460,7 @@ def test_path_segment_is_percent_encoded(httpserver, run_module, args):
 
 def test_validate_certs_false_warns(httpserver, run_module, args):
     expect(httpserver, 'GET', 200, mapping(ORG))
-    result, _ = run_module(module.main, dict(args, validate_certs=False))
+    result = run_module(module.main, dict(args, validate_certs=False))
     assert any('validate_certs' in w for w in result.warnings)
 
 
@@ -466,7 +471,8 @@ def test_secrets_never_in_output(httpserver, run_module, args, monkeypatch):
     """The token and key, given as options or from the environment, are masked even when the API echoes them."""
     echo = envelope(None, False, [{'code': 10000, 'message': 'Authentication error for %s and %s' % (TOKEN, KEY)}])
     expect(httpserver, 'GET', 403, echo)
-    result, out = run_module(module.main, dict(args, _ansible_diff=True))
+    result = run_module(module.main, dict(args, _ansible_diff=True))
+    out = result.out
     assert result.failed and TOKEN not in out
 
     httpserver.clear()
@@ -474,5 +480,6 @@ def test_secrets_never_in_output(httpserver, run_module, args, monkeypatch):
     monkeypatch.setenv('CLOUDFLARE_EMAIL', 'admin@example.com')
     monkeypatch.setenv('CLOUDFLARE_API_KEY', KEY)
     del args['api_token']
-    result, out = run_module(module.main, args)
+    result = run_module(module.main, args)
+    out = result.out
     assert result.failed and KEY not in out
