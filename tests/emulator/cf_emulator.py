@@ -167,7 +167,7 @@ def load_schema_document(path: Path = SCHEMA_PATH) -> dict[str, Any]:
         return json.load(handle)
 
 
-class BodyValidator:
+class BodyValidator:  # pylint: disable=too-few-public-methods
     """Validates request bodies against the component schemas of the OpenAPI document (OAS 3.0 rules)."""
 
     def __init__(self, document: dict[str, Any]):
@@ -193,7 +193,7 @@ class BodyValidator:
 
 
 @dataclass
-class Fault:
+class Fault:  # pylint: disable=too-many-instance-attributes
     """One queued fault."""
 
     method: str
@@ -215,38 +215,39 @@ class Fault:
         unknown = set(spec) - FAULT_KEYS
         if unknown:
             raise ControlError(f"unknown fault keys: {', '.join(sorted(unknown))} (allowed: {', '.join(sorted(FAULT_KEYS))})")
-        method = spec.get("method", "*")
-        path = spec.get("path", "*")
-        count = spec.get("count", 1)
-        status = spec.get("status")
-        headers = spec.get("headers") or {}
-        body = spec.get("body")
-        delay = spec.get("delay", 0)
-        after = spec.get("after", False)
-        if not isinstance(method, str) or not method:
-            raise ControlError("fault 'method' must be a non-empty string (or '*')")
-        if not isinstance(path, str) or not (path == "*" or path.startswith("/")):
-            raise ControlError("fault 'path' must be an exact raw path starting with '/' (without query) or '*'")
-        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-            raise ControlError("fault 'count' must be an integer >= 1")
-        if status is not None and (isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599):
-            raise ControlError("fault 'status' must be an integer HTTP status (100-599)")
-        if not isinstance(headers, dict) or not all(isinstance(k, str) and isinstance(v, (str, int, float)) for k, v in headers.items()):
-            raise ControlError("fault 'headers' must be an object of header name to string")
-        if body is not None and not isinstance(body, str):
-            raise ControlError("fault 'body' must be a string (raw text); use 'json' for a JSON body")
-        if body is not None and "json" in spec:
-            raise ControlError("give a fault either 'body' or 'json', not both")
-        if isinstance(delay, bool) or not isinstance(delay, (int, float)) or not 0 <= delay <= 3600:
-            raise ControlError("fault 'delay' must be a number of seconds between 0 and 3600")
-        if not isinstance(after, bool):
-            raise ControlError("fault 'after' must be a boolean")
-        if status is None and (body is not None or "json" in spec or headers):
-            raise ControlError("a fault with 'body', 'json' or 'headers' needs a 'status'")
-        if status is None and not delay:
+        fault = cls(method=spec.get("method", "*"), path=spec.get("path", "*"), count=spec.get("count", 1), status=spec.get("status"),
+                    headers=spec.get("headers") or {}, body=spec.get("body"), json_body=spec.get("json"), has_json="json" in spec,
+                    delay=spec.get("delay", 0), after=spec.get("after", False))
+        fault.check()
+        fault.method = fault.method.upper()
+        fault.headers = {str(k): str(v) for k, v in fault.headers.items()}
+        fault.delay = float(fault.delay)
+        return fault
+
+    def check(self) -> None:
+        """Raise ControlError unless every field has a usable value."""
+        problems = [
+            (not isinstance(self.method, str) or not self.method, "fault 'method' must be a non-empty string (or '*')"),
+            (not isinstance(self.path, str) or not (self.path == "*" or self.path.startswith("/")),
+             "fault 'path' must be an exact raw path starting with '/' (without query) or '*'"),
+            (not _is_int(self.count) or self.count < 1, "fault 'count' must be an integer >= 1"),
+            (self.status is not None and (not _is_int(self.status) or not 100 <= self.status <= 599),
+             "fault 'status' must be an integer HTTP status (100-599)"),
+            (not isinstance(self.headers, dict) or not all(isinstance(k, str) and isinstance(v, (str, int, float)) for k, v in self.headers.items()),
+             "fault 'headers' must be an object of header name to string"),
+            (self.body is not None and not isinstance(self.body, str), "fault 'body' must be a string (raw text); use 'json' for a JSON body"),
+            (self.body is not None and self.has_json, "give a fault either 'body' or 'json', not both"),
+            (isinstance(self.delay, bool) or not isinstance(self.delay, (int, float)) or not 0 <= self.delay <= 3600,
+             "fault 'delay' must be a number of seconds between 0 and 3600"),
+            (not isinstance(self.after, bool), "fault 'after' must be a boolean"),
+            (self.status is None and (self.body is not None or self.has_json or bool(self.headers)),
+             "a fault with 'body', 'json' or 'headers' needs a 'status'"),
+        ]
+        for failed, message in problems:
+            if failed:
+                raise ControlError(message)
+        if self.status is None and not self.delay:
             raise ControlError("a fault needs a 'status' or a 'delay' > 0")
-        return cls(method.upper(), path, count, status, {str(k): str(v) for k, v in headers.items()}, body, spec.get("json"), "json" in spec,
-                   float(delay), after)
 
     def matches(self, method: str, raw_path: str) -> bool:
         """Whether this fault applies to a request."""
@@ -282,6 +283,10 @@ class Fault:
         elif self.body is not None:
             view["body"] = self.body
         return view
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def parse_rate_limit(text: str) -> dict[str, Any]:
@@ -481,21 +486,27 @@ class Backend:  # pylint: disable=too-many-instance-attributes
         if not ACCOUNT_RE.fullmatch(account_id) or (rule_id is not None and not UUID_RE.fullmatch(rule_id)):
             return fail(404, (CODE_BAD_IDENTIFIER, f"Could not route to {raw_path[len(API_PREFIX):]}, perhaps your object identifier is invalid?"),
                         (CODE_NO_ROUTE, MSG_NO_ROUTE))
-        payload = None
-        schema_name = BODY_SCHEMAS.get((kind, method))
-        if schema_name is not None:
-            try:
-                if not body.strip():
-                    raise ValueError("the request body is empty")
-                payload = parse_json(body.decode("utf-8"))
-            except ValueError as exc:
-                return fail(400, (CODE_INVALID_JSON, f"Request body is not valid JSON: {exc}"))
-            errors = self.validator.errors(schema_name, payload)
-            if errors:
-                return Reply.json(400, envelope(errors=errors))
+        payload, problem = self._parse_body(BODY_SCHEMAS.get((kind, method)), body)
+        if problem is not None:
+            return problem
         handler = getattr(self, f"_op_{kind}_{method.lower()}")
         with self.lock:
             return handler(account_id, rule_id.lower() if rule_id else None, payload)
+
+    def _parse_body(self, schema_name: str | None, body: bytes) -> tuple[Any, Reply | None]:
+        """The parsed, schema-valid request body, or the 400 answer explaining why not."""
+        if schema_name is None:
+            return None, None
+        try:
+            if not body.strip():
+                raise ValueError("the request body is empty")
+            payload = parse_json(body.decode("utf-8"))
+        except ValueError as exc:
+            return None, fail(400, (CODE_INVALID_JSON, f"Request body is not valid JSON: {exc}"))
+        errors = self.validator.errors(schema_name, payload)
+        if errors:
+            return None, Reply.json(400, envelope(errors=errors))
+        return payload, None
 
     def _authenticate(self, headers: Any) -> tuple[str | None, Reply | None]:
         authorization = (headers.get("Authorization") or "").strip()
@@ -648,6 +659,9 @@ class Backend:  # pylint: disable=too-many-instance-attributes
             return Reply.json(200, handler(payload))
         except ControlError as exc:
             return Reply.json(400, {"error": str(exc)})
+        except Exception as exc:  # pylint: disable=broad-exception-caught
+            traceback.print_exc(file=sys.stderr)
+            return Reply.json(500, {"error": f"{exc.__class__.__name__}: {exc}"})
 
     def _control_log_get(self, _payload: Any) -> Any:
         with self.lock:
@@ -835,11 +849,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--token", action="append", default=[], help="accepted API token (repeatable)")
     parser.add_argument("--email", help="accepted X-Auth-Email (with --key)")
     parser.add_argument("--key", help="accepted X-Auth-Key (with --email)")
-    parser.add_argument("--state-file", type=Path, help="load state from this JSON file at start (if it exists) and save it after every write")
+    parser.add_argument("--state-file", type=Path, metavar="PATH", help="load state from this JSON file at start (if it exists) and save it after every write")
     parser.add_argument("--absent-mapping", choices=("404", "null"), default="404", help="answer to GET of an absent mapping (default: 404)")
     parser.add_argument("--rotate-token", action="store_true", help="mint a new addin_identifier_token on every mapping POST")
-    parser.add_argument("--rate-limit", default="1200/300", help="requests per credential per sliding window, N/SECONDS (default: 1200/300; 0/1 disables)")
-    parser.add_argument("--url-file", type=Path, help="write the API base URL to this file when ready")
+    parser.add_argument("--rate-limit", default="1200/300", metavar="N/SECONDS", help="requests per credential per sliding window, N/SECONDS (default: 1200/300; 0/1 disables)")
+    parser.add_argument("--url-file", type=Path, metavar="PATH", help="write the API base URL to this file when ready")
     parser.add_argument("--verbose", action="store_true", help="print an access log to stderr")
     return parser
 
@@ -862,6 +876,8 @@ def main(argv: list[str] | None = None) -> int:
         rate_limit = parse_rate_limit(args.rate_limit)
     except ValueError as exc:
         parser.error(str(exc))
+    if args.state_file is not None and not args.state_file.resolve().parent.is_dir():
+        parser.error(f"the directory of --state-file {args.state_file} does not exist")
     tokens = list(args.token)
     key_pairs = [(args.email, args.key)] if args.email is not None else []
     if not tokens and not key_pairs:

@@ -39,16 +39,18 @@ RULE = {
 ORG_MAPPING = {"auth_requirements": {"type": "Org", "allowed_microsoft_organizations": ["11111111-2222-3333-4444-555555555555"]}}
 
 
-def path(account: str = ACCOUNT, *rest: str) -> str:
+def path(account: str, *rest: str) -> str:
     """An API path under /client/v4 (raw, not encoded)."""
     return "/".join([f"/client/v4/accounts/{account}/dlp/email", *rest])
 
 
-def call(emu: Emulator, method: str, raw_path: str, headers: dict[str, str] | None = TOKEN_AUTH, **kwargs: Any) -> requests.Response:
-    """Send one API request with requests (no proxies or netrc from the environment)."""
+def call(emu: Emulator, method: str, raw_path: str, headers: dict[str, str] | None = None, **kwargs: Any) -> requests.Response:
+    """Send one API request with requests (no proxies or netrc from the environment); headers default to token auth."""
+    headers = TOKEN_AUTH if headers is None else headers
     with requests.Session() as session:
         session.trust_env = False
-        return session.request(method, emu.root_url + raw_path, headers=headers, timeout=10, **kwargs)
+        kwargs.setdefault("timeout", 10)
+        return session.request(method, emu.root_url + raw_path, headers=headers, **kwargs)
 
 
 def raw_call(emu: Emulator, method: str, raw_path: str, headers: dict[str, str] | None = None, body: bytes | None = None) -> tuple[int, dict[str, str], Any]:
@@ -195,8 +197,8 @@ def test_invalid_account_id_answers_7003_after_auth(emu: Emulator) -> None:
         status, _, body = raw_call(emu, "GET", path(account, "rules"), TOKEN_AUTH)
         assert status == 404, account
         assert body["success"] is False and body["result"] is None
-        assert body["errors"] == [{"code": 7003, "message": f"Could not route to /accounts/{account}/dlp/email/rules, perhaps your object identifier is invalid?"},
-                                  {"code": 7000, "message": "No route for that URI"}]
+        message = f"Could not route to /accounts/{account}/dlp/email/rules, perhaps your object identifier is invalid?"
+        assert body["errors"] == [{"code": 7003, "message": message}, {"code": 7000, "message": "No route for that URI"}]
     # Without credentials the auth error comes first.
     assert error_codes(call(emu, "GET", path("abc", "rules"), {})) == [9106]
 
@@ -264,7 +266,8 @@ def test_keep_alive_and_content_length(emu: Emulator) -> None:
     ("PATCH", ("rules",), {"new_priorities": {"x": 2 ** 31}}, "2147483648 is not a 'int32'", "/new_priorities/x"),
     ("PATCH", ("rules",), {"priorities": {}}, "'new_priorities' is a required property", ""),
 ])
-def test_schema_validation_rejects(emu: Emulator, method: str, suffix: tuple[str, ...], body: Any, expected: str, pointer: str) -> None:
+def test_schema_validation_rejects(  # pylint: disable=too-many-arguments,too-many-positional-arguments
+        emu: Emulator, method: str, suffix: tuple[str, ...], body: Any, expected: str, pointer: str) -> None:
     response = call(emu, method, path(ACCOUNT, *suffix), json=body)
     assert response.status_code == 400
     errors = response.json()["errors"]

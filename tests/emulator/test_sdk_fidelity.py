@@ -1,0 +1,164 @@
+"""Drive the emulator with Cloudflare's official Python SDK: every answer must parse into the SDK's own types."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+
+import pytest
+
+cloudflare = pytest.importorskip("cloudflare")
+
+# pylint: disable=wrong-import-position
+from cloudflare import Cloudflare  # noqa: E402
+from cloudflare.pagination import SyncSinglePage  # noqa: E402
+from cloudflare.types.zero_trust.dlp.email import (  # noqa: E402
+    AccountMappingCreateResponse,
+    AccountMappingGetResponse,
+    RuleBulkEditResponse,
+    RuleCreateResponse,
+    RuleDeleteResponse,
+    RuleGetResponse,
+    RuleListResponse,
+    RuleUpdateResponse,
+)
+from cloudflare.types.zero_trust.dlp.email.account_mapping_get_response import AuthRequirementsType, AuthRequirementsUnionMember0  # noqa: E402
+
+from control import DEFAULT_EMAIL, DEFAULT_KEY, DEFAULT_TOKEN, Emulator  # noqa: E402
+
+ACCOUNT = "0123456789abcdef0123456789abcdef"
+ORGS = ["11111111-2222-3333-4444-555555555555", "contoso.onmicrosoft.com"]
+CONDITIONS = [
+    {"selector": "Recipients", "operator": "InList", "value": ["a@example.com", "b@example.com"]},
+    {"selector": "Sender", "operator": "NotMatchRegex", "value": "^.*@example\\.org$"},
+]
+
+
+@pytest.fixture(name="client")
+def fixture_client(emu: Emulator) -> Cloudflare:
+    """An SDK client pointed at the emulator, without retries."""
+    with Cloudflare(api_token=DEFAULT_TOKEN, base_url=emu.base_url, max_retries=0) as sdk:
+        yield sdk
+
+
+def test_account_mapping_create_and_get(client: Cloudflare, emu: Emulator) -> None:
+    mappings = client.zero_trust.dlp.email.account_mapping
+    with pytest.raises(cloudflare.NotFoundError) as excinfo:
+        mappings.get(account_id=ACCOUNT)
+    assert excinfo.value.status_code == 404 and [e.code for e in excinfo.value.errors] == [1551]
+
+    created = mappings.create(account_id=ACCOUNT, auth_requirements={"type": "Org", "allowed_microsoft_organizations": ORGS})
+    assert isinstance(created, AccountMappingCreateResponse)
+    assert str(uuid.UUID(created.addin_identifier_token)) == created.addin_identifier_token
+    assert created.auth_requirements.type == "Org" and created.auth_requirements.allowed_microsoft_organizations == ORGS
+
+    got = mappings.get(account_id=ACCOUNT)
+    assert isinstance(got, AccountMappingGetResponse)
+    assert isinstance(got.auth_requirements, AuthRequirementsUnionMember0)
+    assert got.addin_identifier_token == created.addin_identifier_token and got.auth_requirements.allowed_microsoft_organizations == ORGS
+
+    again = mappings.create(account_id=ACCOUNT, auth_requirements={"type": "NoAuth"})
+    assert again.addin_identifier_token == created.addin_identifier_token
+    got = mappings.get(account_id=ACCOUNT)
+    assert isinstance(got.auth_requirements, AuthRequirementsType) and got.auth_requirements.type == "NoAuth"
+
+    emu.configure(absent_mapping="null")
+    assert mappings.get(account_id="fedcba9876543210fedcba9876543210") is None
+    assert [entry["method"] for entry in emu.log()] == ["GET", "POST", "GET", "POST", "GET", "GET"]
+
+
+def test_rules_full_cycle(client: Cloudflare, emu: Emulator) -> None:
+    rules = client.zero_trust.dlp.email.rules
+    first = rules.create(account_id=ACCOUNT, name="first", enabled=True, conditions=CONDITIONS, action={"action": "Block", "message": "No"},
+                         description="the first")
+    assert isinstance(first, RuleCreateResponse)
+    assert uuid.UUID(first.rule_id).version == 4
+    assert (first.name, first.enabled, first.description, first.priority) == ("first", True, "the first", 0)
+    assert [c.model_dump() for c in first.conditions] == CONDITIONS
+    assert first.action.action == "Block" and first.action.message == "No"
+    assert isinstance(first.created_at, datetime) and first.created_at.tzinfo is not None
+    assert first.created_at.utcoffset() == timezone.utc.utcoffset(None) and first.created_at == first.updated_at
+
+    second = rules.create(account_id=ACCOUNT, name="second", enabled=False, conditions=[{"selector": "DLPProfiles", "operator": "InList", "value": "p1"}],
+                          action={"action": "Block"})
+    assert second.priority == 1 and second.description is None and second.action.message is None
+    assert second.conditions[0].value == "p1"
+
+    page = rules.list(account_id=ACCOUNT)
+    assert isinstance(page, SyncSinglePage)
+    listed = list(page)
+    assert all(isinstance(rule, RuleListResponse) for rule in listed)
+    assert [rule.rule_id for rule in listed] == [first.rule_id, second.rule_id]
+
+    got = rules.get(first.rule_id, account_id=ACCOUNT)
+    assert isinstance(got, RuleGetResponse) and got.model_dump() == first.model_dump()
+
+    updated = rules.update(second.rule_id, account_id=ACCOUNT, name="second v2", enabled=True, conditions=CONDITIONS,
+                           action={"action": "Block", "message": None}, description=None)
+    assert isinstance(updated, RuleUpdateResponse)
+    assert (updated.rule_id, updated.name, updated.enabled, updated.priority, updated.created_at) == (second.rule_id, "second v2", True, 1, second.created_at)
+    assert updated.updated_at > second.updated_at
+
+    edited = rules.bulk_edit(account_id=ACCOUNT, new_priorities={second.rule_id: 0, first.rule_id: 1})
+    assert isinstance(edited, RuleBulkEditResponse)
+    assert (edited.rule_id, edited.priority) == (second.rule_id, 0)
+    assert {rule.rule_id: rule.priority for rule in rules.list(account_id=ACCOUNT)} == {second.rule_id: 0, first.rule_id: 1}
+
+    with pytest.raises(cloudflare.BadRequestError) as excinfo:
+        rules.bulk_edit(account_id=ACCOUNT, new_priorities={str(uuid.uuid4()): 3})
+    assert [e.code for e in excinfo.value.errors] == [1003]
+
+    deleted = rules.delete(first.rule_id, account_id=ACCOUNT)
+    assert isinstance(deleted, RuleDeleteResponse) and deleted.rule_id == first.rule_id and deleted.priority == 1
+    with pytest.raises(cloudflare.NotFoundError):
+        rules.get(first.rule_id, account_id=ACCOUNT)
+    assert [rule.rule_id for rule in rules.list(account_id=ACCOUNT)] == [second.rule_id]
+
+    log = emu.log()
+    assert [(entry["method"], entry["status"]) for entry in log] == [
+        ("POST", 200), ("POST", 200), ("GET", 200), ("GET", 200), ("PUT", 200), ("PATCH", 200), ("GET", 200), ("PATCH", 400),
+        ("DELETE", 200), ("GET", 404), ("GET", 200)]
+    assert all(entry["headers"]["authorization"] == "REDACTED" for entry in log)
+    assert log[4]["body"]["description"] is None
+
+
+def test_email_and_key_auth(emu: Emulator) -> None:
+    with Cloudflare(api_email=DEFAULT_EMAIL, api_key=DEFAULT_KEY, base_url=emu.base_url, max_retries=0) as sdk:
+        assert not list(sdk.zero_trust.dlp.email.rules.list(account_id=ACCOUNT))
+    headers = emu.log()[0]["headers"]
+    assert headers["x-auth-email"] == DEFAULT_EMAIL and headers["x-auth-key"] == "REDACTED" and "authorization" not in headers
+
+
+def test_sdk_error_types(emu: Emulator) -> None:
+    with Cloudflare(api_token="wrong", base_url=emu.base_url, max_retries=0) as sdk:
+        with pytest.raises(cloudflare.PermissionDeniedError) as excinfo:
+            sdk.zero_trust.dlp.email.rules.list(account_id=ACCOUNT)
+        assert [e.code for e in excinfo.value.errors] == [10000]
+    with Cloudflare(api_token=DEFAULT_TOKEN, base_url=emu.base_url, max_retries=0) as sdk:
+        with pytest.raises(cloudflare.NotFoundError) as excinfo:
+            sdk.zero_trust.dlp.email.rules.list(account_id="not-an-account")
+        assert [e.code for e in excinfo.value.errors] == [7003, 7000]
+        emu.configure(rate_limit={"requests": 2, "period": 30})  # the 404 above counted too
+        sdk.zero_trust.dlp.email.rules.list(account_id=ACCOUNT)
+        with pytest.raises(cloudflare.RateLimitError) as excinfo:
+            sdk.zero_trust.dlp.email.rules.list(account_id=ACCOUNT)
+        assert [e.code for e in excinfo.value.errors] == [971]
+        assert 1 <= int(excinfo.value.response.headers["retry-after"]) <= 30
+
+
+def test_sdk_retries_through_an_injected_5xx(emu: Emulator) -> None:
+    emu.add_fault(method="GET", path=f"/client/v4/accounts/{ACCOUNT}/dlp/email/rules", status=503, headers={"Retry-After": "0.05"})
+    with Cloudflare(api_token=DEFAULT_TOKEN, base_url=emu.base_url, max_retries=1) as sdk:
+        assert not list(sdk.zero_trust.dlp.email.rules.list(account_id=ACCOUNT))
+    assert [entry["status"] for entry in emu.log()] == [503, 200]
+
+
+def test_stray_email_env_overrides_explicit_token(emu: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SDK quirk: CLOUDFLARE_EMAIL in the environment makes the SDK drop an explicit api_token."""
+    monkeypatch.setenv("CLOUDFLARE_EMAIL", DEFAULT_EMAIL)
+    with Cloudflare(api_token=DEFAULT_TOKEN, base_url=emu.base_url, max_retries=0) as sdk:
+        with pytest.raises(cloudflare.BadRequestError) as excinfo:
+            sdk.zero_trust.dlp.email.rules.list(account_id=ACCOUNT)
+    assert [e.code for e in excinfo.value.errors] == [9106]
+    headers = emu.log()[0]["headers"]
+    assert "authorization" not in headers and headers["x-auth-email"] == DEFAULT_EMAIL
