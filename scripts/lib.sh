@@ -27,6 +27,16 @@ setup_venv() {
   export VIRTUAL_ENV=$VENV
 }
 
+# shellcheck makes ansible-test's shellcheck sanity test real instead of skipped.
+install_system_packages() {
+  command -v shellcheck >/dev/null && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "Installing shellcheck with apt-get"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck) >/dev/null || return 1
+  fi
+  command -v shellcheck >/dev/null || { echo "shellcheck is needed: install it with your package manager" >&2; return 1; }
+}
+
 # Nothing from the caller's shell may send a test to a real account or through a proxy.
 clear_stray_environment() {
   local name

@@ -1,59 +1,39 @@
 #!/usr/bin/env bash
 # Runs every check of the collection, from nothing: creates the virtual
-# environment, installs what the checks need, runs them one after another and
-# ends with the line "checks: N passed, M failed". Exits non-zero if any failed.
+# environment, installs what the checks need, runs each script in
+# scripts/checks/ in name order and ends with the line
+# "checks: N passed, M failed". Exits non-zero if any check failed.
 #
-#   scripts/test.sh              all checks
-#   scripts/test.sh sanity unit  only the named checks (see CHECKS below)
+#   scripts/test.sh               all checks
+#   scripts/test.sh sanity unit   only the named checks (file names without number and .sh)
 set -u -o pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=scripts/lib.sh
 . "$ROOT/scripts/lib.sh"
 
-# name:description, run in this order.
-CHECKS=(
-  "lint:ansible-lint --profile production"
-  "sanity:ansible-test sanity (no ignore file)"
-  "unit:ansible-test units"
-  "emulator:emulator tests and official SDK fidelity"
-)
-
-check_lint() {
-  (cd "$ROOT" && ansible-lint --profile production --offline)
-}
-
-check_sanity() {
-  (cd "$COLLECTION_COPY" && ansible-test sanity --python "$PYTHON_VERSION" --color no)
-}
-
-check_unit() {
-  (cd "$COLLECTION_COPY" && ansible-test units --python "$PYTHON_VERSION" --color no)
-}
-
-check_emulator() {
-  (cd "$ROOT" && python -m pytest -q -p no:cacheprovider tests/emulator)
-}
-
 main() {
-  local wanted=("$@") passed=0 failed=0 failed_names=() entry name
-  setup_venv || { echo "checks: 0 passed, 1 failed"; exit 1; }
+  local passed=0 failed=0 failed_names=() script name started
+  { install_system_packages && setup_venv; } || { echo "checks: 0 passed, 1 failed"; exit 1; }
   clear_stray_environment
   prepare_ansible_test
   copy_collection
-  for entry in "${CHECKS[@]}"; do
-    name=${entry%%:*}
-    if [ ${#wanted[@]} -gt 0 ] && [[ " ${wanted[*]} " != *" $name "* ]]; then
+  export ROOT PYTHON_VERSION COLLECTION_COPY WORK
+  for script in "$ROOT"/scripts/checks/*.sh; do
+    name=$(basename "$script" .sh)
+    name=${name#*-}
+    if [ $# -gt 0 ] && [[ " $* " != *" $name "* ]]; then
       continue
     fi
-    printf '\n=== %s: %s\n' "$name" "${entry#*:}"
-    if "check_$name"; then
+    printf '\n=== %s: %s\n' "$name" "$(sed -n '2s/^# //p' "$script")"
+    started=$SECONDS
+    if bash "$script"; then
       passed=$((passed + 1))
-      printf '=== %s: passed\n' "$name"
+      printf '=== %s: passed (%d s)\n' "$name" $((SECONDS - started))
     else
       failed=$((failed + 1))
       failed_names+=("$name")
-      printf '=== %s: FAILED\n' "$name"
+      printf '=== %s: FAILED (%d s)\n' "$name" $((SECONDS - started))
     fi
   done
   [ "$failed" -eq 0 ] || printf '\nFailed: %s\n' "${failed_names[*]}"

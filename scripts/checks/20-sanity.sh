@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# ansible-test sanity, every test, with no ignore file.
+set -eu
+cd "$COLLECTION_COPY"
+# No ignore file, and no test skipped for a missing tool.
+! ls tests/sanity/ignore-*.txt 2>/dev/null
+command -v shellcheck
+ansible-test sanity --python "$PYTHON_VERSION" --color no
