@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Local, stateful emulator of Cloudflare's DLP-email API (8 operations) for tests.
 
 It answers under ``/client/v4`` in Cloudflare's envelope, checks auth headers,
@@ -401,7 +401,7 @@ class Backend:  # pylint: disable=too-many-instance-attributes
     # ----- API ---------------------------------------------------------
     def handle_api(self, method: str, target: str, headers: Any, body: bytes) -> Reply:
         """Answer one API request: log it, apply any fault, else process it."""
-        raw_path, _, query = target.partition("?")
+        raw_path, _sep, query = target.partition("?")
         entry = {"method": method, "path": raw_path, "query": query, "headers": self._log_headers(headers), "body": self._log_body(body),
                  "status": None}
         with self.lock:
@@ -852,7 +852,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--state-file", type=Path, metavar="PATH", help="load state from this JSON file at start (if it exists) and save it after every write")
     parser.add_argument("--absent-mapping", choices=("404", "null"), default="404", help="answer to GET of an absent mapping (default: 404)")
     parser.add_argument("--rotate-token", action="store_true", help="mint a new addin_identifier_token on every mapping POST")
-    parser.add_argument("--rate-limit", default="1200/300", metavar="N/SECONDS", help="requests per credential per sliding window, N/SECONDS (default: 1200/300; 0/1 disables)")
+    parser.add_argument("--rate-limit", default="1200/300", metavar="N/SECONDS",
+                        help="requests per credential per sliding window (default: 1200/300; 0/1 disables)")
     parser.add_argument("--url-file", type=Path, metavar="PATH", help="write the API base URL to this file when ready")
     parser.add_argument("--verbose", action="store_true", help="print an access log to stderr")
     return parser

@@ -8,6 +8,7 @@ import re
 import signal
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -194,7 +195,7 @@ def test_unknown_route_answers_7000_before_auth(emu: Emulator) -> None:
 
 def test_invalid_account_id_answers_7003_after_auth(emu: Emulator) -> None:
     for account in ("abc", ACCOUNT.upper(), ACCOUNT + "0", "", "%2E%2E", "..", "%30123456789abcdef0123456789abcdef"):
-        status, _, body = raw_call(emu, "GET", path(account, "rules"), TOKEN_AUTH)
+        status, _headers, body = raw_call(emu, "GET", path(account, "rules"), TOKEN_AUTH)
         assert status == 404, account
         assert body["success"] is False and body["result"] is None
         message = f"Could not route to /accounts/{account}/dlp/email/rules, perhaps your object identifier is invalid?"
@@ -206,11 +207,11 @@ def test_invalid_account_id_answers_7003_after_auth(emu: Emulator) -> None:
 def test_encoded_slash_never_changes_the_route(emu: Emulator) -> None:
     call(emu, "POST", path(ACCOUNT, "rules"), json=RULE)
     sneaky = f"/client/v4/accounts/{ACCOUNT}%2Fdlp%2Femail%2Frules/dlp/email/account_mapping"
-    status, _, body = raw_call(emu, "GET", sneaky, TOKEN_AUTH)
+    status, _headers, body = raw_call(emu, "GET", sneaky, TOKEN_AUTH)
     assert status == 404 and [e["code"] for e in body["errors"]] == [7003, 7000]
-    status, _, body = raw_call(emu, "GET", f"/client/v4/accounts/{ACCOUNT}/dlp%2Femail/rules", TOKEN_AUTH)
+    status, _headers, body = raw_call(emu, "GET", f"/client/v4/accounts/{ACCOUNT}/dlp%2Femail/rules", TOKEN_AUTH)
     assert status == 404 and [e["code"] for e in body["errors"]] == [7000]
-    status, _, body = raw_call(emu, "GET", path(ACCOUNT, "rules", ".."), TOKEN_AUTH)
+    status, _headers, body = raw_call(emu, "GET", path(ACCOUNT, "rules", ".."), TOKEN_AUTH)
     assert status == 404 and [e["code"] for e in body["errors"]] == [7003, 7000]
     assert emu.log()[1]["path"] == sneaky
 
@@ -335,7 +336,7 @@ def test_mapping_upsert_keeps_token(emu: Emulator) -> None:
 
 def test_mapping_rotate_token_via_config_and_cli(emu: Emulator) -> None:
     emu.configure(rotate_token=True)
-    tokens = {call(emu, "POST", path(ACCOUNT, "account_mapping"), json=ORG_MAPPING).json()["result"]["addin_identifier_token"] for _ in range(3)}
+    tokens = {call(emu, "POST", path(ACCOUNT, "account_mapping"), json=ORG_MAPPING).json()["result"]["addin_identifier_token"] for _attempt in range(3)}
     assert len(tokens) == 3
     with start_emulator("--rotate-token", env=clean_env()) as emulator:
         one = call(emulator, "POST", path(ACCOUNT, "account_mapping"), json=ORG_MAPPING).json()["result"]["addin_identifier_token"]
@@ -414,10 +415,30 @@ def test_patch_is_all_or_nothing(emu: Emulator) -> None:
     assert call(emu, "PATCH", path(ACCOUNT, "rules"), json={"new_priorities": {other["rule_id"]: 3}}).status_code == 400
 
 
+def test_concurrent_creates_get_distinct_priorities(emu: Emulator) -> None:
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda i: call(emu, "POST", path(ACCOUNT, "rules"), json={**RULE, "name": f"r{i}"}), range(24)))
+    assert all(response.status_code == 200 for response in results)
+    rules = emu.state()["accounts"][ACCOUNT]["rules"]
+    assert sorted(rule["priority"] for rule in rules) == list(range(24))
+    assert len({rule["rule_id"] for rule in rules}) == 24
+
+
+def test_a_delayed_request_does_not_block_others(emu: Emulator) -> None:
+    emu.add_fault(method="GET", path=path(ACCOUNT, "account_mapping"), delay=0.6)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        slow = pool.submit(call, emu, "GET", path(ACCOUNT, "account_mapping"))
+        time.sleep(0.05)
+        started = time.monotonic()
+        assert call(emu, "GET", path(ACCOUNT, "rules")).status_code == 200
+        assert time.monotonic() - started < 0.4
+        assert slow.result().status_code == 404
+
+
 # ----- rate limit ------------------------------------------------------------
 def test_rate_limit(emu: Emulator) -> None:
     emu.configure(rate_limit={"requests": 5, "period": 10})
-    assert [call(emu, "GET", path(ACCOUNT, "rules")).status_code for _ in range(5)] == [200] * 5
+    assert [call(emu, "GET", path(ACCOUNT, "rules")).status_code for _attempt in range(5)] == [200] * 5
     limited = call(emu, "GET", path(ACCOUNT, "rules"))
     assert limited.status_code == 429
     assert 1 <= int(limited.headers["Retry-After"]) <= 10
@@ -434,7 +455,7 @@ def test_rate_limit(emu: Emulator) -> None:
 def test_rate_limit_window_slides() -> None:
     with start_emulator("--rate-limit", "2/0.4", env=clean_env()) as emulator:
         assert emulator.config()["rate_limit"] == {"requests": 2, "period": 0.4}
-        assert [call(emulator, "GET", path(ACCOUNT, "rules")).status_code for _ in range(3)] == [200, 200, 429]
+        assert [call(emulator, "GET", path(ACCOUNT, "rules")).status_code for _attempt in range(3)] == [200, 200, 429]
         time.sleep(0.45)
         assert call(emulator, "GET", path(ACCOUNT, "rules")).status_code == 200
 
@@ -442,7 +463,7 @@ def test_rate_limit_window_slides() -> None:
 # ----- faults ----------------------------------------------------------------
 def test_fault_status_with_default_envelope_and_count(emu: Emulator) -> None:
     emu.add_fault(method="POST", path=path(ACCOUNT, "rules"), status=502, count=2)
-    for _ in range(2):
+    for _attempt in range(2):
         response = call(emu, "POST", path(ACCOUNT, "rules"), json=RULE)
         assert response.status_code == 502
         assert response.json()["success"] is False and error_codes(response) == [10001]
@@ -583,9 +604,9 @@ def test_config_round_trip_and_reset(emu: Emulator) -> None:
 
 def test_control_endpoint_errors(emu: Emulator) -> None:
     assert raw_call(emu, "GET", "/__emulator__/nothing")[0] == 404
-    status, headers, _ = raw_call(emu, "PATCH", "/__emulator__/state")
+    status, headers, _body = raw_call(emu, "PATCH", "/__emulator__/state")
     assert status == 405 and headers["Allow"] == "GET, PUT"
-    status, _, body = raw_call(emu, "POST", "/__emulator__/faults", body=b"{oops")
+    status, _headers, body = raw_call(emu, "POST", "/__emulator__/faults", body=b"{oops")
     assert status == 400 and "not valid JSON" in body["error"]
     assert raw_call(emu, "POST", "/__emulator__/faults")[0] == 400
     assert emu.log() == []
