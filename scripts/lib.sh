@@ -27,7 +27,7 @@ setup_venv() {
   export VIRTUAL_ENV=$VENV
 }
 
-# shellcheck makes ansible-test's shellcheck sanity test real instead of skipped.
+# Installing shellcheck makes ansible-test's shellcheck sanity test real instead of skipped.
 install_system_packages() {
   command -v shellcheck >/dev/null && return 0
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

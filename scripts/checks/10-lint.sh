@@ -2,4 +2,4 @@
 # ansible-lint with the production profile, over the whole collection.
 set -eu
 cd "$ROOT"
-ansible-lint --profile production --offline
+ansible-lint --profile production
