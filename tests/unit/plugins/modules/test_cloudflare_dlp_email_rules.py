@@ -1,0 +1,314 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) zerotrust.cloudflare contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The rule-set module driven through main() against a real local HTTP server, call by call."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from ansible_collections.zerotrust.cloudflare.plugins.modules import cloudflare_dlp_email_rules as module
+
+ACCOUNT = '023e105f4ecef8ad9ca31a8372d0c353'
+RULES = '/client/v4/accounts/%s/dlp/email/rules' % ACCOUNT
+TOKEN = 'unit-test-api-token-7f3a9c0e5b1d4e2f8a6c'
+ID_A = '2b6a2d1c-9a5e-4f7b-8c3d-1e2f3a4b5c6d'
+ID_B = '9c1d2e3f-4a5b-4c6d-8e7f-0a1b2c3d4e5f'
+ID_C = '7a8b9c0d-1e2f-4a3b-9c4d-5e6f7a8b9c0d'
+ID_NEW = '5e4d3c2b-1a0f-4e9d-8c7b-6a5f4e3d2c1b'
+CARDS = [{'selector': 'DLPProfiles', 'operator': 'InList', 'value': ['c8f0b8a2-5b4e-4f3c-9d1a-2e7f6a5b4c3d']}]
+RIVALS = [{'selector': 'Recipients', 'operator': 'MatchRegex', 'value': '.*@competitor\\.example$'}]
+BAD_GATEWAY = '<html><body><h1>502 Bad Gateway</h1></body></html>'
+
+
+def rule_path(rule_id):
+    return RULES + '/' + rule_id
+
+
+def envelope(result, success=True, errors=None):
+    return {'success': success, 'errors': errors or [], 'messages': [], 'result': result}
+
+
+def rule(rule_id, name, priority, conditions=None, **changes):
+    value = {'rule_id': rule_id, 'name': name, 'description': None, 'enabled': True, 'priority': priority,
+             'conditions': copy.deepcopy(conditions or CARDS), 'action': {'action': 'Block', 'message': None},
+             'created_at': '2025-01-01T12:00:00Z', 'updated_at': '2025-01-01T12:00:00Z'}
+    value.update(changes)
+    return value
+
+
+def body_of(value):
+    return {key: value[key] for key in ('name', 'description', 'enabled', 'conditions', 'action') if key in value}
+
+
+RULE_A = rule(ID_A, 'Cards', 1)
+RULE_B = rule(ID_B, 'Rivals', 2, RIVALS)
+RULE_C = rule(ID_C, 'Old', 3, enabled=False)
+
+
+@pytest.fixture
+def args(httpserver):
+    return {'account_id': ACCOUNT, 'api_token': TOKEN, 'api_base_url': httpserver.url_for('/client/v4'),
+            'rules': [{'name': 'Cards', 'conditions': CARDS, 'priority': 1},
+                      {'rule_id': ID_B, 'name': 'Rivals', 'conditions': RIVALS, 'priority': 2}]}
+
+
+def expect(httpserver, method, path, status, body):
+    handler = httpserver.expect_ordered_request(path, method=method)
+    if isinstance(body, str):
+        handler.respond_with_data(body, status=status, content_type='text/html')
+    else:
+        handler.respond_with_json(body, status=status)
+
+
+def sent(httpserver):
+    return [(entry[0].method, entry[0].path, entry[0].get_json(silent=True)) for entry in httpserver.log]
+
+
+# --- no change ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize('exclusive', [False, True])
+def test_noop_sends_one_request(httpserver, run_module, args, exclusive):
+    expect(httpserver, 'GET', RULES, 200, envelope([RULE_A, RULE_B]))
+    result = run_module(module.main, dict(args, exclusive=exclusive, _ansible_diff=True))
+    assert result['changed'] is False
+    assert result['rules'] == [RULE_A, RULE_B]
+    assert result['created'] == result['updated'] == result['deleted'] == result['reprioritized'] == []
+    assert result['diff'] == {'before': {'rules': [RULE_A, RULE_B]}, 'after': {'rules': [RULE_A, RULE_B]}}
+    assert sent(httpserver) == [('GET', RULES, None)]
+
+
+def test_unlisted_rules_are_kept_without_exclusive(httpserver, run_module, args):
+    expect(httpserver, 'GET', RULES, 200, envelope([RULE_C, RULE_A, RULE_B]))
+    result = run_module(module.main, args)
+    assert result['changed'] is False
+    assert result['rules'] == [RULE_C, RULE_A, RULE_B]
+    assert len(httpserver.log) == 1
+
+
+def test_entries_with_only_a_name_keep_everything(httpserver, run_module, args):
+    expect(httpserver, 'GET', RULES, 200, envelope([RULE_A, RULE_B]))
+    result = run_module(module.main, dict(args, rules=[{'name': 'Cards'}, {'rule_id': ID_B}]))
+    assert result['changed'] is False
+    assert len(httpserver.log) == 1
+
+
+# --- changes ---------------------------------------------------------------------------
+
+
+def test_create_update_delete_and_one_patch_for_all_priorities(httpserver, run_module, args):
+    updated_a = dict(RULE_A, enabled=False)
+    created = rule(ID_NEW, 'Sender', 4, [{'selector': 'Sender', 'operator': 'InList', 'value': 'cfo@example.com'}])
+    expect(httpserver, 'GET', RULES, 200, envelope([RULE_A, RULE_B, RULE_C]))
+    expect(httpserver, 'PUT', rule_path(ID_A), 200, envelope(updated_a))
+    expect(httpserver, 'POST', RULES, 200, envelope(created))
+    expect(httpserver, 'DELETE', rule_path(ID_C), 200, envelope(RULE_C))
+    expect(httpserver, 'PATCH', RULES, 200, envelope(dict(updated_a, priority=2)))
+    args['rules'] = [
+        {'name': 'Cards', 'enabled': False, 'priority': 2},
+        {'rule_id': ID_B, 'priority': 1},
+        {'name': 'Sender', 'conditions': [{'selector': 'Sender', 'operator': 'InList', 'value': 'cfo@example.com'}],
+         'priority': 0},
+    ]
+    result = run_module(module.main, dict(args, exclusive=True, _ansible_diff=True))
+    assert result['changed'] is True
+    assert result['created'] == ['Sender']
+    assert result['updated'] == ['Cards']
+    assert result['deleted'] == ['Old']
+    assert result['reprioritized'] == ['Cards', 'Rivals', 'Sender']
+    after = [dict(updated_a, priority=2), dict(RULE_B, priority=1), dict(created, priority=0)]
+    assert result['rules'] == after
+    assert result['diff'] == {'before': {'rules': [RULE_A, RULE_B, RULE_C]}, 'after': {'rules': after}}
+    assert sent(httpserver) == [
+        ('GET', RULES, None),
+        ('PUT', rule_path(ID_A), dict(body_of(RULE_A), enabled=False)),
+        ('POST', RULES, {'name': 'Sender', 'enabled': True, 'action': {'action': 'Block'},
+                         'conditions': [{'selector': 'Sender', 'operator': 'InList', 'value': 'cfo@example.com'}]}),
+        ('DELETE', rule_path(ID_C), None),
+        ('PATCH', RULES, {'new_priorities': {ID_A: 2, ID_B: 1, ID_NEW: 0}}),
+    ]
+
+
+def test_priorities_only_send_one_patch(httpserver, run_module, args):
+    expect(httpserver, 'GET', RULES, 200, envelope([RULE_A, RULE_B]))
+    expect(httpserver, 'PATCH', RULES, 200, envelope(dict(RULE_B, priority=1)))
+    args['rules'][0]['priority'] = 2
+    args['rules'][1]['priority'] = 1
+    result = run_module(module.main, args)
+    assert result['changed'] is True
+    assert result['updated'] == [] and result['reprioritized'] == ['Cards', 'Rivals']
+    assert result['rules'] == [dict(RULE_A, priority=2), dict(RULE_B, priority=1)]
+    assert sent(httpserver) == [('GET', RULES, None), ('PATCH', RULES, {'new_priorities': {ID_A: 2, ID_B: 1}})]
+
+
+def test_priorities_are_never_derived_from_list_order(httpserver, run_module, args):
+    expect(httpserver, 'GET', RULES, 200, envelope([RULE_A, RULE_B]))
+    result = run_module(module.main, dict(args, rules=[{'rule_id': ID_B}, {'name': 'Cards'}]))
+    assert result['changed'] is False
+    assert len(httpserver.log) == 1
+
+
+def test_new_rule_whose_post_gives_the_wanted_priority_needs_no_patch(httpserver, run_module, args):
+    created = rule(ID_NEW, 'New', 3)
+    expect(httpserver, 'GET', RULES, 200, envelope([RULE_A, RULE_B]))
+    expect(httpserver, 'POST', RULES, 200, envelope(created))
+    args['rules'].append({'name': 'New', 'conditions': CARDS, 'priority': 3})
+    result = run_module(module.main, args)
+    assert result['created'] == ['New'] and result['reprioritized'] == []
+    assert result['rules'] == [RULE_A, RULE_B, created]
+    assert [method for method, dummy, dummy in sent(httpserver)] == ['GET', 'POST']
+
+
+def test_partial_update_keeps_unset_fields(httpserver, run_module, args):
+    current = rule(ID_A, 'Cards', 1, description='Cards stay inside', action={'action': 'Block', 'message': 'No cards'})
+    expect(httpserver, 'GET', RULES, 200, envelope([current]))
+    expect(httpserver, 'PUT', rule_path(ID_A), 200, envelope(dict(current, description='')))
+    result = run_module(module.main, dict(args, rules=[{'name': 'Cards', 'description': ''}]))
+    assert result['updated'] == ['Cards']
+    assert sent(httpserver)[1] == ('PUT', rule_path(ID_A), {
+        'name': 'Cards', 'description': '', 'enabled': True, 'conditions': CARDS,
+        'action': {'action': 'Block', 'message': 'No cards'}})
+
+
+def test_in_list_set_equivalence(httpserver, run_module, args):
+    current = rule(ID_A, 'Cards', 1, [{'selector': 'Recipients', 'operator': 'NotInList', 'value': ['a@x.example', 'b@x.example']}])
+    expect(httpserver, 'GET', RULES, 200, envelope([current]))
+    wanted = [{'selector': 'Recipients', 'operator': 'NotInList', 'value': ['b@x.example', 'a@x.example']}]
+    result = run_module(module.main, dict(args, rules=[{'name': 'Cards', 'conditions': wanted}]))
+    assert result['changed'] is False
+
+
+def test_rename_by_rule_id(httpserver, run_module, args):
+    expect(httpserver, 'GET', RULES, 200, envelope([RULE_A, RULE_B]))
+    expect(httpserver, 'PUT', rule_path(ID_B), 200, envelope(dict(RULE_B, name='Competitors')))
+    result = run_module(module.main, dict(args, rules=[{'rule_id': ID_B, 'name': 'Competitors'}]))
+    assert result['updated'] == ['Competitors']
+    assert result['rules'] == [RULE_A, dict(RULE_B, name='Competitors')]
+    assert sent(httpserver)[1] == ('PUT', rule_path(ID_B), dict(body_of(RULE_B), name='Competitors'))
+
+
+def test_state_absent_entry(httpserver, run_module, args):
+    expect(httpserver, 'GET', RULES, 200, envelope([RULE_A, RULE_B, RULE_C]))
+    expect(httpserver, 'DELETE', rule_path(ID_C), 200, envelope(RULE_C))
+    args['rules'].append({'name': 'Old', 'state': 'absent'})
+    args['rules'].append({'name': 'Never existed', 'state': 'absent'})
+    result = run_module(module.main, args)
+    assert result['deleted'] == ['Old']
+    assert result['rules'] == [RULE_A, RULE_B]
+    assert sent(httpserver) == [('GET', RULES, None), ('DELETE', rule_path(ID_C), None)]
+
+
+# --- check mode --------------------------------------------------------------------------
+
+
+def test_exclusive_deletes_are_shown_in_check_mode(httpserver, run_module, args):
+    expect(httpserver, 'GET', RULES, 200, envelope([RULE_A, RULE_C, RULE_B]))
+    args['rules'].append({'name': 'New', 'conditions': RIVALS, 'priority': 5})
+    args['rules'][0]['enabled'] = False
+    result = run_module(module.main, dict(args, exclusive=True, _ansible_check_mode=True, _ansible_diff=True))
+    assert result['changed'] is True
+    assert result['deleted'] == ['Old']
+    assert result['created'] == ['New'] and result['updated'] == ['Cards'] and result['reprioritized'] == ['New']
+    after = [dict(RULE_A, enabled=False), RULE_B,
+             {'name': 'New', 'enabled': True, 'conditions': RIVALS, 'action': {'action': 'Block'}, 'priority': 5}]
+    assert result['rules'] == after
+    assert result['diff'] == {'before': {'rules': [RULE_A, RULE_C, RULE_B]}, 'after': {'rules': after}}
+    assert sent(httpserver) == [('GET', RULES, None)]
+
+
+def test_exclusive_with_no_rules_deletes_all(httpserver, run_module, args):
+    expect(httpserver, 'GET', RULES, 200, envelope([RULE_A, RULE_B]))
+    expect(httpserver, 'DELETE', rule_path(ID_A), 200, envelope(RULE_A))
+    expect(httpserver, 'DELETE', rule_path(ID_B), 200, envelope(RULE_B))
+    result = run_module(module.main, dict(args, rules=[], exclusive=True))
+    assert result['deleted'] == ['Cards', 'Rivals'] and result['rules'] == []
+    assert len(httpserver.log) == 3
+
+
+# --- a create whose answer is lost ----------------------------------------------------------
+
+
+def test_lost_create_is_adopted_and_its_priority_set(httpserver, run_module, args):
+    created = rule(ID_NEW, 'New', 3)
+    expect(httpserver, 'GET', RULES, 200, envelope([RULE_A, RULE_B]))
+    expect(httpserver, 'POST', RULES, 502, BAD_GATEWAY)
+    expect(httpserver, 'GET', RULES, 200, envelope([RULE_A, RULE_B, created]))
+    expect(httpserver, 'PATCH', RULES, 200, envelope(dict(created, priority=0)))
+    args['rules'].append({'name': 'New', 'conditions': CARDS, 'priority': 0})
+    result = run_module(module.main, args)
+    assert not result.failed
+    assert result['created'] == ['New']
+    assert result['rules'] == [RULE_A, RULE_B, dict(created, priority=0)]
+    assert [method for method, dummy, dummy in sent(httpserver)] == ['GET', 'POST', 'GET', 'PATCH']
+    assert sent(httpserver)[3][2] == {'new_priorities': {ID_NEW: 0}}
+
+
+def test_lost_create_not_in_the_list_fails(httpserver, run_module, args):
+    expect(httpserver, 'GET', RULES, 200, envelope([RULE_A, RULE_B]))
+    expect(httpserver, 'POST', RULES, 502, BAD_GATEWAY)
+    expect(httpserver, 'GET', RULES, 200, envelope([RULE_A, RULE_B]))
+    args['rules'].append({'name': 'New', 'conditions': CARDS, 'priority': 0})
+    result = run_module(module.main, args)
+    assert result.failed
+    assert 'POST' in result['msg'] and 'HTTP 502' in result['msg']
+    assert [method for method, dummy, dummy in sent(httpserver)] == ['GET', 'POST', 'GET']
+
+
+# --- failures before any write ------------------------------------------------------------
+
+
+@pytest.mark.parametrize('rules, text', [
+    ([{'name': 'Cards', 'conditions': CARDS}, {'name': 'Cards', 'conditions': RIVALS}], "rules[0] and rules[1] have the same name 'Cards'"),
+    ([{'name': 'Cards', 'conditions': CARDS}, {'name': 'Cards', 'state': 'absent'}], "rules[0] and rules[1] have the same name"),
+    ([{'rule_id': ID_A}, {'rule_id': ID_A.upper(), 'name': 'Other'}], 'have the same rule_id'),
+    ([{'conditions': CARDS}], 'rules[0] needs a name or a rule_id'),
+    ([{'name': 'Cards', 'rule_id': 'cards'}], 'rules[0].rule_id must be a UUID'),
+    ([{'name': 'A'}, {'name': 'B', 'priority': -3}], 'rules[1].priority'),
+    ([{'name': 'Cards', 'conditions': [{'selector': 'Sender', 'operator': 'InList', 'value': 3}]}], 'rules[0].conditions[0].value'),
+    ([{'name': 'Cards', 'conditions': [{'selector': 'Body', 'operator': 'InList', 'value': 'x'}]}], 'selector'),
+    ([{'name': 'Cards', 'conditions': [{'selector': 'Sender', 'operator': 'Is', 'value': 'x'}]}], 'operator'),
+    ([{'name': 'Cards', 'action': 'Quarantine'}], 'action'),
+    ([{'name': 'Cards', 'state': 'disabled'}], 'state'),
+], ids=['duplicate-name', 'duplicate-name-absent', 'duplicate-rule-id', 'no-name', 'bad-rule-id', 'negative-priority',
+        'bad-value', 'bad-selector', 'bad-operator', 'bad-action', 'bad-state'])
+def test_bad_input_sends_nothing(httpserver, run_module, args, rules, text):
+    result = run_module(module.main, dict(args, rules=rules))
+    assert result.failed
+    assert text in result['msg']
+    assert httpserver.log == []
+
+
+@pytest.mark.parametrize('rules, text', [
+    ([{'name': 'Cards', 'conditions': CARDS}], "rules[0].name 'Cards' matches 2 rules"),
+    ([{'name': 'Cards', 'state': 'absent'}], "rules[0].name 'Cards' matches 2 rules"),
+    ([{'rule_id': ID_NEW, 'name': 'New', 'conditions': CARDS}], 'rules[0].rule_id %s matches no rule' % ID_NEW),
+    ([{'rule_id': ID_B, 'enabled': False}, {'name': 'Rivals', 'enabled': False}], 'rules[0] and rules[1] both match the rule'),
+    ([{'rule_id': ID_B, 'name': 'Renamed'}, {'name': 'Renamed', 'conditions': CARDS}], "have the same name 'Renamed'"),
+    ([{'rule_id': ID_B}, {'rule_id': ID_A, 'name': 'Rivals'}], "rules[0] and rules[1] would both be named 'Rivals'"),
+    ([{'name': 'New'}], 'rules[0]: conditions is required to create'),
+], ids=['server-duplicates', 'server-duplicates-absent', 'unknown-rule-id', 'same-rule-twice', 'renamed-onto-listed',
+        'kept-name-collides', 'create-without-conditions'])
+def test_conflicts_with_the_server_fail_before_any_write(httpserver, run_module, args, rules, text):
+    duplicate = rule('0d1e2f3a-4b5c-4d6e-8f7a-9b0c1d2e3f4a', 'Cards', 9)
+    expect(httpserver, 'GET', RULES, 200, envelope([RULE_A, RULE_B, duplicate]))
+    result = run_module(module.main, dict(args, rules=rules, exclusive=True))
+    if 'have the same' in text:  # caught before the GET
+        assert result.failed and text in result['msg'] and httpserver.log == []
+        return
+    assert result.failed
+    assert text in result['msg']
+    assert sent(httpserver) == [('GET', RULES, None)]
+
+
+def test_server_duplicates_resolved_by_rule_id(httpserver, run_module, args):
+    duplicate = rule('0d1e2f3a-4b5c-4d6e-8f7a-9b0c1d2e3f4a', 'Cards', 9)
+    expect(httpserver, 'GET', RULES, 200, envelope([RULE_A, duplicate]))
+    expect(httpserver, 'DELETE', rule_path(duplicate['rule_id']), 200, envelope(duplicate))
+    result = run_module(module.main, dict(args, rules=[{'rule_id': ID_A, 'name': 'Cards'}], exclusive=True))
+    assert result['deleted'] == ['Cards']
+    assert result['rules'] == [RULE_A]
+    assert [method for method, dummy, dummy in sent(httpserver)] == ['GET', 'DELETE']
