@@ -1,0 +1,82 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) zerotrust.cloudflare contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The rule info module driven through main() against a real local HTTP server."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.zerotrust.cloudflare.plugins.modules import cloudflare_dlp_email_rule_info as module
+
+ACCOUNT = '023e105f4ecef8ad9ca31a8372d0c353'
+RULES = '/client/v4/accounts/%s/dlp/email/rules' % ACCOUNT
+TOKEN = 'unit-test-api-token-7f3a9c0e5b1d4e2f8a6c'
+ID_A = '2b6a2d1c-9a5e-4f7b-8c3d-1e2f3a4b5c6d'
+ID_B = '9c1d2e3f-4a5b-4c6d-8e7f-0a1b2c3d4e5f'
+ID_C = '7a8b9c0d-1e2f-4a3b-9c4d-5e6f7a8b9c0d'
+
+
+def envelope(result, success=True, errors=None):
+    return {'success': success, 'errors': errors or [], 'messages': [], 'result': result}
+
+
+def rule(rule_id, name, priority):
+    return {'rule_id': rule_id, 'name': name, 'description': None, 'enabled': True, 'priority': priority,
+            'conditions': [{'selector': 'Sender', 'operator': 'InList', 'value': ['cfo@example.com']}],
+            'action': {'action': 'Block', 'message': None},
+            'created_at': '2025-01-01T12:00:00Z', 'updated_at': '2025-01-01T12:00:00Z'}
+
+
+RULE_A = rule(ID_A, 'Cards', 2)
+RULE_B = rule(ID_B, 'Rivals', 1)
+RULE_C = rule(ID_C, 'Cards', 0)
+
+
+@pytest.fixture
+def args(httpserver):
+    httpserver.expect_ordered_request(RULES, method='GET').respond_with_json(envelope([RULE_A, RULE_B, RULE_C]))
+    return {'account_id': ACCOUNT, 'api_token': TOKEN, 'api_base_url': httpserver.url_for('/client/v4')}
+
+
+def sent(httpserver):
+    return [(entry[0].method, entry[0].path, entry[0].get_json(silent=True)) for entry in httpserver.log]
+
+
+@pytest.mark.parametrize('filters, expected', [
+    ({}, [RULE_A, RULE_B, RULE_C]),
+    ({'name': 'Cards'}, [RULE_A, RULE_C]),
+    ({'name': 'cards'}, []),
+    ({'rule_id': ID_B}, [RULE_B]),
+    ({'rule_id': ID_B.upper()}, [RULE_B]),
+    ({'rule_id': ID_A, 'name': 'Cards'}, [RULE_A]),
+    ({'rule_id': ID_A, 'name': 'Rivals'}, []),
+    ({'rule_id': '0d1e2f3a-4b5c-4d6e-8f7a-9b0c1d2e3f4a'}, []),
+], ids=['all', 'name', 'name-is-exact', 'rule-id', 'rule-id-any-case', 'both', 'both-disagree', 'unknown-rule-id'])
+def test_list_and_filter(httpserver, run_module, args, filters, expected):
+    result = run_module(module.main, dict(args, **filters))
+    assert result['changed'] is False
+    assert result['rules'] == expected
+    assert sent(httpserver) == [('GET', RULES, None)]
+
+
+def test_check_mode(httpserver, run_module, args):
+    result = run_module(module.main, dict(args, _ansible_check_mode=True))
+    assert result['changed'] is False
+    assert result['rules'] == [RULE_A, RULE_B, RULE_C]
+    assert len(httpserver.log) == 1
+
+
+def test_empty_list(httpserver, run_module, args):
+    httpserver.clear()
+    httpserver.expect_ordered_request(RULES, method='GET').respond_with_json(envelope([]))
+    result = run_module(module.main, args)
+    assert result['rules'] == []
+
+
+@pytest.mark.parametrize('rule_id', ['B', '../account_mapping', '2b6a2d1c9a5e4f7b8c3d1e2f3a4b5c6d'])
+def test_bad_rule_id_sends_nothing(httpserver, run_module, args, rule_id):
+    result = run_module(module.main, dict(args, rule_id=rule_id))
+    assert result.failed and 'rule_id' in result['msg']
+    assert httpserver.log == []
