@@ -50,9 +50,13 @@ clear_stray_environment() {
 # ansible-test bootstraps pip in its venvs from a get-pip script it downloads
 # from a host we cannot reach. It looks for a cached copy first: this stand-in
 # uses the interpreter's own ensurepip, then installs the pip version asked for from PyPI.
+# Each ansible-core version asks for its own pip version: prepare_ansible_test VENV
+# writes the stand-in for the ansible-test installed in VENV (default: the python on PATH).
+# shellcheck disable=SC2120 # the argument is optional
 prepare_ansible_test() {
-  local pip_version cache
-  pip_version=$(python - <<'EOF'
+  local python=python pip_version cache
+  [ -z "${1:-}" ] || python=$1/bin/python
+  pip_version=$("$python" - <<'EOF'
 import ansible_test._internal.python_requirements as r, inspect, re
 print(re.search(r"pip='([0-9.]+)'", inspect.getsource(r)).group(1))
 EOF

@@ -7,7 +7,10 @@ mkdir -p "$out/dist" "$out/collections"
 cd "$ROOT"
 ansible-galaxy collection build --force --output-path "$out/dist" . >/dev/null
 tarballs=("$out"/dist/zerotrust-cloudflare-*.tar.gz)
-[ "${#tarballs[@]}" -eq 1 ] && [ -f "${tarballs[0]}" ] || { echo "expected one tarball, found: ${tarballs[*]}" >&2; exit 1; }
+if [ "${#tarballs[@]}" -ne 1 ] || [ ! -f "${tarballs[0]}" ]; then
+  echo "expected one tarball, found: ${tarballs[*]}" >&2
+  exit 1
+fi
 tarball=${tarballs[0]}
 echo "built $(basename "$tarball") ($(du -k "$tarball" | cut -f1) KiB)"
 tar -tzf "$tarball" | sed 's#^\./##; s#/$##' | sort > "$out/files.txt"

@@ -7,7 +7,10 @@ mkdir -p "$out/dist" "$out/definition"
 cd "$ROOT"
 ansible-galaxy collection build --force --output-path "$out/dist" . >/dev/null
 tarballs=("$out"/dist/zerotrust-cloudflare-*.tar.gz)
-[ "${#tarballs[@]}" -eq 1 ] && [ -f "${tarballs[0]}" ]
+if [ "${#tarballs[@]}" -ne 1 ] || [ ! -f "${tarballs[0]}" ]; then
+  echo "expected one tarball, found: ${tarballs[*]}" >&2
+  exit 1
+fi
 
 # The definition as its comment tells users to use it: beside the tarball, renamed.
 cp tests/ee/execution-environment.yml "$out/definition/"
