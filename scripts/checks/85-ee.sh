@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Execution environment: ansible-builder introspection finds the collection's requirements; tests/ee's definition writes a build context.
+# Execution environment and AWX: ansible-builder introspects and writes tests/ee's build context; the AWX credential type runs the playbook via ansible-runner.
 set -eu -o pipefail
 out="$WORK/ee"
 rm -rf "$out"
@@ -38,3 +38,8 @@ grep -Eq '^requests\b' "$out/requirements.txt"
 python "$context/_build/scripts/introspect.py" introspect "$out/collections" --write-pip "$out/requirements-context.txt" >/dev/null
 grep -Eq '^requests\b' "$out/requirements-context.txt"
 echo "ansible-builder introspect: requests from zerotrust.cloudflare, no system packages"
+
+# AWX: the credential type in docs/awx/, its injectors rendered as AWX renders them,
+# runs the main playbook through ansible-runner against the emulator.
+cd "$ROOT"
+python -m pytest -q -p no:cacheprovider tests/awx
