@@ -218,7 +218,10 @@ def main():
     if changed and module.check_mode:
         result = {'addin_identifier_token': before_token, 'auth_requirements': desired}
     elif changed:
-        result = api.request('POST', api.mapping_path, {'auth_requirements': desired}) or {}
+        result = api.request('POST', api.mapping_path, {'auth_requirements': desired})
+        if not isinstance(result, dict) or not result.get('addin_identifier_token'):
+            module.fail_json(msg='Cloudflare accepted POST %s but answered without the mapping (result: %r); the mapping may'
+                                 ' have changed: run the task again to read it.' % (api.mapping_path, result))
         if before_token and result.get('addin_identifier_token') != before_token:
             module.warn('Cloudflare returned a new add-in identifier token (%s, was %s): Outlook add-ins deployed with the'
                         ' old token must be updated.' % (result.get('addin_identifier_token'), before_token))

@@ -330,6 +330,14 @@ def test_post_failure_after_get(httpserver, run_module, args):
     assert result.failed and '[1004] bad body' in result['msg'] and 'POST' in result['msg']
 
 
+def test_post_answered_without_the_mapping_fails(httpserver, run_module, args):
+    expect(httpserver, 'GET', 404, NOT_FOUND)
+    expect(httpserver, 'POST', 200, envelope(None))
+    result = run_module(module.main, args)
+    assert result.failed and 'answered without the mapping' in result['msg']
+    assert len(httpserver.log) == 2
+
+
 def test_success_false_on_200_fails(httpserver, run_module, args):
     expect(httpserver, 'GET', 200, envelope(None, False, [{'code': 1000, 'message': 'odd'}]))
     result = run_module(module.main, args)
