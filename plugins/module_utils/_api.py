@@ -18,21 +18,41 @@ __metaclass__ = type
 
 import ipaddress
 import os
+import sys
 import time
+import warnings
 from urllib.parse import quote, urlsplit
 
 from ansible.module_utils.basic import AnsibleFallbackNotFound, missing_required_lib
 
+# When requests is first imported it also imports a character set detector
+# (charset_normalizer, or chardet), only to guess the encoding of text answers
+# that name none. Every answer this collection reads is JSON, which requests
+# decodes without a detector, so the detector is hidden while requests is
+# imported here: that is about a tenth of the import time of requests, in every
+# module run. requests supports running without one (it then reads such text
+# as UTF-8, which changes at most how a non-JSON error body is quoted in a
+# message), and the detector is importable again right afterwards. A process
+# that imported requests already (unit tests) is left as it is.
+_HIDDEN_DETECTORS = [] if 'requests' in sys.modules else [name for name in ('charset_normalizer', 'chardet') if name not in sys.modules]
 try:
-    import requests
-    from requests.adapters import HTTPAdapter
-    from urllib3.exceptions import NewConnectionError
-    from urllib3.util.retry import Retry
+    for _detector in _HIDDEN_DETECTORS:
+        sys.modules[_detector] = None
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', message='Unable to find acceptable character detection dependency')
+        import requests
+        from requests.adapters import HTTPAdapter
+        from urllib3.exceptions import NewConnectionError
+        from urllib3.util.retry import Retry
 except ImportError:  # checked at run time, so that ansible-doc and sanity work without it
     HAS_REQUESTS = False
     Retry = object
 else:
     HAS_REQUESTS = True
+finally:
+    for _detector in _HIDDEN_DETECTORS:
+        if sys.modules.get(_detector, False) is None:
+            del sys.modules[_detector]
 
 COLLECTION_VERSION = '0.1.0'
 DEFAULT_BASE_URL = 'https://api.cloudflare.com/client/v4'
