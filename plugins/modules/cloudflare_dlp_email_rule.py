@@ -343,7 +343,7 @@ def main():
     if module.params['state'] == 'absent':
         changed, rule = current is not None, None
         if changed and not module.check_mode:
-            api.request('DELETE', api.rule_path(current['rule_id']))
+            api.request('DELETE', api.rule_path(current['rule_id']), absent_on_404=True)  # 404: already gone (a retried DELETE)
     else:
         changed, rule = ensure_present(module, api, current, known_keys)
 

@@ -423,7 +423,7 @@ def main():
             known_keys.add(_rules.rule_key(new[index]))
     for rule in deletes:
         if not module.check_mode:
-            api.request('DELETE', api.rule_path(rule['rule_id']))
+            api.request('DELETE', api.rule_path(rule['rule_id']), absent_on_404=True)  # 404: already gone (a retried DELETE)
         latest.pop(_rules.rule_key(rule))
 
     reprioritized, new_priorities = [], {}

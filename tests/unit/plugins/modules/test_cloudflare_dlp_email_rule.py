@@ -10,6 +10,7 @@ import copy
 
 import pytest
 
+from ansible_collections.zerotrust.cloudflare.plugins.module_utils import _api
 from ansible_collections.zerotrust.cloudflare.plugins.modules import cloudflare_dlp_email_rule as module
 
 ACCOUNT = '023e105f4ecef8ad9ca31a8372d0c353'
@@ -294,6 +295,18 @@ def test_delete(httpserver, run_module, args):
     assert result['rule'] is None
     assert result['diff'] == {'before': rule(), 'after': {}}
     assert sent(httpserver) == [('GET', RULES, None), ('DELETE', rule_path(), None)]
+
+
+def test_delete_whose_answer_was_lost(httpserver, run_module, args, monkeypatch):
+    """The first DELETE went through but its answer was a 502; the retry finds the rule gone: that is success."""
+    monkeypatch.setattr(_api.time, 'sleep', lambda seconds: None)
+    expect(httpserver, 'GET', RULES, 200, envelope([rule()]))
+    expect(httpserver, 'DELETE', rule_path(), 502, envelope(None, False, [{'code': 10001, 'message': 'bad gateway'}]))
+    expect(httpserver, 'DELETE', rule_path(), 404, envelope(None, False, [{'code': 1552, 'message': 'Email rule not found'}]))
+    result = run_module(module.main, dict(args, state='absent'))
+    assert not result.failed
+    assert result['changed'] is True
+    assert [entry[0] for entry in sent(httpserver)] == ['GET', 'DELETE', 'DELETE']
 
 
 def test_delete_by_rule_id(httpserver, run_module, args):
