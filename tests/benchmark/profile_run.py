@@ -10,9 +10,10 @@ ANSIBALLZ_FILE is a module payload kept by ANSIBLE_KEEP_REMOTE_FILES and
 exploded by ``python AnsiballZ_x.py explode`` (its ``debug_dir/args`` file holds
 the task's arguments). This runs the module as
 AnsiballZ's loader would and prints, as JSON, the seconds spent importing
-``ansible.module_utils.basic``, importing ``requests`` (only when the module
-imports it), importing the module's own code, in HTTP calls (time inside
-``requests.Session.send``), and in the rest of the module run.
+``ansible.module_utils.basic``, importing the module with its module_utils
+(requests included, as the module imports it), in HTTP calls (time inside
+``requests.Session.send``, when the module uses requests), and in the rest of
+the module run.
 """
 
 from __future__ import annotations
@@ -43,18 +44,12 @@ def main():
     from ansible.module_utils import basic  # pylint: disable=import-outside-toplevel
     phases['import ansible.module_utils.basic'] = time.perf_counter() - started
 
-    requests_module = None
-    uses_requests = module_fqn.startswith('ansible_collections.')
-    if uses_requests:
-        started = time.perf_counter()
-        requests_module = importlib.import_module('requests')
-        phases['import requests'] = time.perf_counter() - started
-
     started = time.perf_counter()
     module = importlib.import_module(module_fqn)
     phases['import the module and its module_utils'] = time.perf_counter() - started
 
     http = [0.0, 0]
+    requests_module = sys.modules.get('requests')
     if requests_module is not None:
         send = requests_module.Session.send
 
