@@ -189,6 +189,8 @@ class CloudflareAPI(object):
 
         self.session = requests.Session()
         self.session.headers.update(auth_headers)
+        # Any auth set on the session stops requests from reading ~/.netrc, which would replace our headers.
+        self.session.auth = _headers_only
         self.session.headers['User-Agent'] = 'zerotrust.cloudflare/%s (Ansible; python-requests %s)' % (
             COLLECTION_VERSION, requests.__version__)
         self.adapter = HTTPAdapter(max_retries=_retry(MAX_RETRIES))
@@ -319,6 +321,11 @@ class CloudflareAPI(object):
                 status=429, errors=_envelope_errors(response), retry_after=asked)
         time.sleep(asked)
         return min(fallback * 2, 60.0)
+
+
+def _headers_only(request):
+    """Authentication is in the session's headers already."""
+    return request
 
 
 def _env(name):

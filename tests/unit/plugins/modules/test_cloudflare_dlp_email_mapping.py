@@ -466,6 +466,17 @@ def test_path_segment_is_percent_encoded(httpserver, run_module, args):
     assert httpserver.log[0][0].environ['RAW_URI'] == '/client/v4/accounts/a%2Fb%3Fc%23d%20e/dlp/email/account_mapping'
 
 
+def test_netrc_never_replaces_the_credentials(httpserver, run_module, args, monkeypatch, tmp_path):
+    netrc = tmp_path / '.netrc'
+    netrc.write_text('machine 127.0.0.1 login someone password netrc-password\n')
+    netrc.chmod(0o600)
+    monkeypatch.setenv('NETRC', str(netrc))
+    monkeypatch.setenv('HOME', str(tmp_path))
+    expect(httpserver, 'GET', 200, mapping(ORG))
+    run_module(module.main, args)
+    assert httpserver.log[0][0].headers['Authorization'] == 'Bearer ' + TOKEN
+
+
 def test_validate_certs_false_warns(httpserver, run_module, args):
     expect(httpserver, 'GET', 200, mapping(ORG))
     result = run_module(module.main, dict(args, validate_certs=False))
