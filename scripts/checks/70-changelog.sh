@@ -6,15 +6,18 @@ antsibull-changelog lint
 antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
 grep -q 'file: CHANGELOG.md' changelogs/config.yaml
 
-# A scratch copy of the working tree, so the checkout stays as it is.
-trial="$WORK/changelog-release/ansible_collections/zerotrust/cloudflare"
-rm -rf "$WORK/changelog-release"
+# A scratch copy of the working tree, so the checkout stays as it is. The copy lives
+# outside the checkout: inside it (under the git-ignored WORK) antsibull-changelog
+# would ask git which files the copy has, and git would answer none.
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+trial="$scratch/ansible_collections/zerotrust/cloudflare"
 mkdir -p "$trial"
 tar -cf - --exclude=./.git --exclude=./.venv --exclude='./.venv-*' --exclude=./.tmpbuild --exclude=./.ansible \
   --exclude=./tests/output --exclude=__pycache__ . | (cd "$trial" && tar -xf -)
 version=$(sed -n 's/^version: *//p' galaxy.yml)
 cd "$trial"
-export ANSIBLE_COLLECTIONS_PATH="$WORK/changelog-release"
+export ANSIBLE_COLLECTIONS_PATH="$scratch"
 if grep -q "^  ${version//./\\.}:\$" changelogs/changelog.yaml; then
   # Released: the committed CHANGELOG.md must be exactly what antsibull-changelog makes of changelog.yaml.
   antsibull-changelog generate
