@@ -267,7 +267,7 @@ def test_keep_alive_and_content_length(emu: Emulator) -> None:
     ("PATCH", ("rules",), {"new_priorities": {"x": 2 ** 31}}, "2147483648 is not a 'int32'", "/new_priorities/x"),
     ("PATCH", ("rules",), {"priorities": {}}, "'new_priorities' is a required property", ""),
 ])
-def test_schema_validation_rejects(  # pylint: disable=too-many-arguments,too-many-positional-arguments
+def test_schema_validation_rejects(  # pylint: disable=unknown-option-value,too-many-arguments,too-many-positional-arguments
         emu: Emulator, method: str, suffix: tuple[str, ...], body: Any, expected: str, pointer: str) -> None:
     response = call(emu, method, path(ACCOUNT, *suffix), json=body)
     assert response.status_code == 400
