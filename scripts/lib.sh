@@ -85,3 +85,15 @@ copy_collection() {
   (cd "$ROOT" && tar -cf - --exclude=./.venv --exclude='./.venv-*' --exclude=./.tmpbuild --exclude=./.ansible \
     --exclude=./tests/output --exclude=__pycache__ .) | (cd "$COLLECTION_COPY" && tar -xf -)
 }
+
+# build_collection DIR: builds the collection tarball into DIR and prints its path.
+build_collection() {
+  local tarballs
+  ansible-galaxy collection build --force --output-path "$1" "$ROOT" >/dev/null
+  tarballs=("$1"/zerotrust-cloudflare-*.tar.gz)
+  if [ "${#tarballs[@]}" -ne 1 ] || [ ! -f "${tarballs[0]}" ]; then
+    echo "expected one tarball, found: ${tarballs[*]}" >&2
+    return 1
+  fi
+  echo "${tarballs[0]}"
+}

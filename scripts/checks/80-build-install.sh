@@ -5,13 +5,9 @@ out="$WORK/build-install"
 rm -rf "$out"
 mkdir -p "$out/dist" "$out/collections"
 cd "$ROOT"
-ansible-galaxy collection build --force --output-path "$out/dist" . >/dev/null
-tarballs=("$out"/dist/zerotrust-cloudflare-*.tar.gz)
-if [ "${#tarballs[@]}" -ne 1 ] || [ ! -f "${tarballs[0]}" ]; then
-  echo "expected one tarball, found: ${tarballs[*]}" >&2
-  exit 1
-fi
-tarball=${tarballs[0]}
+# shellcheck source=scripts/lib.sh
+. "$ROOT/scripts/lib.sh"
+tarball=$(build_collection "$out/dist")
 echo "built $(basename "$tarball") ($(du -k "$tarball" | cut -f1) KiB)"
 tar -tzf "$tarball" | sed 's#^\./##; s#/$##' | sort > "$out/files.txt"
 

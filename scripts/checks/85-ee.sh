@@ -5,16 +5,13 @@ out="$WORK/ee"
 rm -rf "$out"
 mkdir -p "$out/dist" "$out/definition"
 cd "$ROOT"
-ansible-galaxy collection build --force --output-path "$out/dist" . >/dev/null
-tarballs=("$out"/dist/zerotrust-cloudflare-*.tar.gz)
-if [ "${#tarballs[@]}" -ne 1 ] || [ ! -f "${tarballs[0]}" ]; then
-  echo "expected one tarball, found: ${tarballs[*]}" >&2
-  exit 1
-fi
+# shellcheck source=scripts/lib.sh
+. "$ROOT/scripts/lib.sh"
+tarball=$(build_collection "$out/dist")
 
 # The definition as its comment tells users to use it: beside the tarball, renamed.
 cp tests/ee/execution-environment.yml "$out/definition/"
-cp "${tarballs[0]}" "$out/definition/zerotrust-cloudflare.tar.gz"
+cp "$tarball" "$out/definition/zerotrust-cloudflare.tar.gz"
 ansible-builder create --file "$out/definition/execution-environment.yml" --context "$out/context" --output-filename Containerfile -v 2 \
   > "$out/create.log" 2>&1 || { cat "$out/create.log" >&2; exit 1; }
 context="$out/context"
