@@ -22,11 +22,6 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=scripts/lib.sh
 . "$ROOT/scripts/lib.sh"
 
-EMULATOR_TOKEN=integration-test-token
-EMULATOR_EMAIL=integration@example.com
-EMULATOR_KEY=integration-test-global-key
-EMULATOR_ACCOUNT=0a1b2c3d4e5f60718293a4b5c6d7e8f9
-
 real_api=false
 if [ "${1:-}" = --real-api ]; then
   real_api=true
@@ -58,22 +53,6 @@ ansible_test_python() {
   fi
 }
 
-# A Python that can run the emulator (it needs openapi-schema-validator), which a
-# venv of another ansible-core version may lack: the first of EMULATOR_PYTHON,
-# python on PATH, the test Python and the project's venv that can import it.
-emulator_python() {
-  local candidate
-  for candidate in "${EMULATOR_PYTHON:-}" "$(command -v python || true)" "$1" "$VENV/bin/python"; do
-    if [ -n "$candidate" ] && "$candidate" -c 'import openapi_schema_validator' 2>/dev/null; then
-      echo "$candidate"
-      return 0
-    fi
-  done
-  echo "No Python with openapi-schema-validator found to run the emulator: run scripts/test.sh once (it creates $VENV)," \
-    "or set EMULATOR_PYTHON" >&2
-  return 1
-}
-
 # Fills tests/integration/integration_config.yml.template from the environment
 # (each ${NAME} becomes a JSON-quoted string, which YAML reads as a string).
 write_config() {
@@ -96,12 +75,7 @@ PYTHON
 
 # shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
-  if [ -n "${emulator_pid:-}" ]; then
-    kill "$emulator_pid" 2>/dev/null || true
-    wait "$emulator_pid" 2>/dev/null || true
-  fi
   rm -f "${config:-}"
-  [ -z "${scratch:-}" ] || rm -rf "$scratch"
 }
 
 if ! command -v ansible-test >/dev/null; then
@@ -122,40 +96,15 @@ if ! "$test_python" -c 'import requests' 2>/dev/null; then
 fi
 
 if $real_api; then
-  CLOUDFLARE_BASE_URL=${CLOUDFLARE_BASE_URL:-https://api.cloudflare.com/client/v4} CLOUDFLARE_EMULATOR_CONTROL_URL='' write_config
+  CLOUDFLARE_BASE_URL=${CLOUDFLARE_BASE_URL:-https://api.cloudflare.com/client/v4} write_config
   echo "Integration tests against the real Cloudflare API, account $CLOUDFLARE_ACCOUNT_ID"
   # The targets get everything from the config; nothing stray reaches the modules.
   clear_stray_environment
 else
+  # The target setup_emulator starts a fresh emulator for each target.
   clear_stray_environment
-  mkdir -p "$WORK"
-  scratch=$(mktemp -d "$WORK/integration.XXXXXX")
-  python_for_emulator=$(emulator_python "$test_python")
-  "$python_for_emulator" "$COLLECTION_COPY/tests/emulator/cf_emulator.py" --port 0 \
-    --token "$EMULATOR_TOKEN" --email "$EMULATOR_EMAIL" --key "$EMULATOR_KEY" \
-    --url-file "$scratch/url" >/dev/null 2>"$scratch/emulator.log" &
-  emulator_pid=$!
-  for _ in $(seq 200); do
-    [ -s "$scratch/url" ] && break
-    kill -0 "$emulator_pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  if [ ! -s "$scratch/url" ]; then
-    echo "The emulator did not start:" >&2
-    cat "$scratch/emulator.log" >&2
-    exit 1
-  fi
-  base_url=$(cat "$scratch/url")
-  echo "Cloudflare API emulator at $base_url"
-  CLOUDFLARE_BASE_URL=$base_url CLOUDFLARE_EMULATOR_CONTROL_URL=${base_url%/client/v4}/__emulator__ \
-    CLOUDFLARE_API_TOKEN=$EMULATOR_TOKEN CLOUDFLARE_ACCOUNT_ID=$EMULATOR_ACCOUNT \
-    CLOUDFLARE_EMAIL=$EMULATOR_EMAIL CLOUDFLARE_API_KEY=$EMULATOR_KEY write_config
 fi
 
 status=0
 (cd "$COLLECTION_COPY" && ansible-test integration --python "$PYTHON_VERSION" --color no "$@") || status=$?
-if [ "$status" -ne 0 ] && [ -s "${scratch:-/nonexistent}/emulator.log" ]; then
-  echo "--- emulator stderr:"
-  tail -n 50 "$scratch/emulator.log"
-fi
 exit "$status"

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import sys
-from pathlib import Path
 
 import ansible_runner
 import pytest
@@ -18,18 +16,14 @@ import yaml
 from jinja2 import meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / 'tests' / 'emulator'))
-
-from control import DEFAULT_EMAIL, DEFAULT_KEY, DEFAULT_TOKEN, start_emulator  # noqa: E402  pylint: disable=wrong-import-position
+import harness
+from harness import DEFAULT_EMAIL, DEFAULT_KEY, DEFAULT_TOKEN, ROOT
 
 INPUTS = yaml.safe_load((ROOT / 'docs' / 'awx' / 'credential_type_inputs.yml').read_text(encoding='utf-8'))
 INJECTORS = yaml.safe_load((ROOT / 'docs' / 'awx' / 'credential_type_injectors.yml').read_text(encoding='utf-8'))
 PLAYBOOK = ROOT / 'playbooks' / 'dlp_email_mapping.yml'
 GUIDE = ROOT / 'docs' / 'docsite' / 'rst' / 'awx.rst'
 ACCOUNT = '5a7805061c76ada191ed06f989cc3dac'
-STRAY_PREFIXES = ('CLOUDFLARE_', 'ANSIBLE_')
-STRAY_NAMES = ('HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'NO_PROXY', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE')
 
 
 def render_injectors(values):
@@ -48,28 +42,11 @@ def render_injectors(values):
 
 
 @pytest.fixture(autouse=True)
-def clean_environment(monkeypatch):
-    """Nothing from the caller's shell may reach the job: only what the credential injects."""
+def only_injected_environment(monkeypatch):
+    """ansible-runner passes this process's environment to the job: no ANSIBLE_* setting may reach it either."""
     for name in list(os.environ):
-        if name.upper().startswith(STRAY_PREFIXES) or name.upper() in STRAY_NAMES:
+        if harness.is_stray(name, ansible=True):
             monkeypatch.delenv(name)
-
-
-@pytest.fixture(scope='module')
-def emulator():
-    """The emulator with its default credentials (a token, and an email + global key)."""
-    env = {name: value for name, value in os.environ.items() if not name.upper().startswith(STRAY_PREFIXES) and name.upper() not in STRAY_NAMES}
-    with start_emulator(env=env) as running:
-        yield running
-
-
-@pytest.fixture(scope='module')
-def collections_path(tmp_path_factory):
-    """A collections path that holds this checkout as zerotrust.cloudflare (as the execution environment would)."""
-    path = tmp_path_factory.mktemp('collections')
-    (path / 'ansible_collections' / 'zerotrust').mkdir(parents=True)
-    (path / 'ansible_collections' / 'zerotrust' / 'cloudflare').symlink_to(ROOT)
-    return path
 
 
 def test_inputs_are_a_valid_awx_credential_type():

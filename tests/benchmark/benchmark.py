@@ -36,14 +36,12 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent.parent
-sys.path.insert(0, str(HERE.parent / 'emulator'))
+sys.path.insert(0, str(HERE.parent))
 
-from control import DEFAULT_TOKEN, start_emulator  # noqa: E402  pylint: disable=wrong-import-position
+# pylint: disable-next=wrong-import-position
+from harness import DEFAULT_TOKEN, ROOT, Ansible, clean_env, start_emulator  # noqa: E402
 
 PYTHON = sys.executable
-# The ansible-playbook of this Python's environment (the venv), whatever PATH says.
-ANSIBLE_PLAYBOOK = str(Path(sys.executable).with_name('ansible-playbook'))
 MAPPING = 'zerotrust.cloudflare.cloudflare_dlp_email_mapping'
 REFERENCE = 'zerotrust_benchmark.reference.'  # tests/benchmark/reference/, as a scratch collection
 MAPPING_PATH = '/accounts/{account}/dlp/email/account_mapping'
@@ -69,71 +67,55 @@ def role_exists(name):
     return (ROOT / 'roles' / name / 'tasks' / 'main.yml').is_file()
 
 
+def timings(events):
+    """Task and play durations from the recorder's events: a task runs from its start to the last result of any
+    host (the span ansible.posix's profile_tasks reports), a play from its start to the next play or the end."""
+    tasks, plays = [], []
+    for event in events:
+        if event['event'] == 'play':
+            plays.append({'name': event['name'], 'started': event['time'], 'seconds': None})
+        elif event['event'] == 'task':
+            tasks.append({'name': event['name'], 'action': event['action'], 'started': event['time'], 'seconds': 0.0,
+                          'hosts': {}})
+        elif event['event'] == 'result' and tasks:
+            tasks[-1]['seconds'] = event['time'] - tasks[-1]['started']
+            tasks[-1]['hosts'][event['host']] = event['status']
+        if event['event'] in ('play', 'stats') and len(plays) > (event['event'] == 'play'):
+            ended = plays[-2] if event['event'] == 'play' else plays[-1]
+            ended['seconds'] = event['time'] - ended['started']
+    return {'tasks': tasks, 'plays': plays}
+
+
 class Runner:
-    """Runs generated playbooks with the collection on ANSIBLE_COLLECTIONS_PATH and the timing callback."""
+    """Runs generated playbooks with the collection, the reference modules (as a collection of their own, so that
+    they pay what any collection module pays) and the recorder callback."""
 
     def __init__(self, work, emulator):
         self.work = work
         self.emulator = emulator
         self.base_url = emulator.base_url
-        collections_dir = work / 'collections' / 'ansible_collections' / 'zerotrust'
-        collections_dir.mkdir(parents=True, exist_ok=True)
-        link = collections_dir / 'cloudflare'
-        if not link.exists():
-            link.symlink_to(ROOT)
-        # The reference modules run as a collection too, so that they pay what any collection module pays.
-        reference = work / 'collections' / 'ansible_collections' / 'zerotrust_benchmark' / 'reference' / 'plugins' / 'modules'
+        reference = work / 'reference-collections' / 'ansible_collections' / 'zerotrust_benchmark' / 'reference' / 'plugins' / 'modules'
         reference.mkdir(parents=True, exist_ok=True)
         for module in (HERE / 'reference').glob('ref_*.py'):
             shutil.copyfile(module, reference / module.name)
-        self.env = {name: value for name, value in os.environ.items()
-                    if not name.startswith(('CLOUDFLARE_', 'ANSIBLE_')) and name.lower() not in PROXY_VARIABLES}
-        self.env.update(
-            ANSIBLE_COLLECTIONS_PATH=str(work / 'collections'),
-            ANSIBLE_CALLBACK_PLUGINS=str(HERE / 'callback_plugins'),
-            ANSIBLE_CALLBACKS_ENABLED='task_timer',
-            ANSIBLE_LOCALHOST_WARNING='false',
-            ANSIBLE_INVENTORY_UNPARSED_WARNING='false',
-            ANSIBLE_HOST_KEY_CHECKING='false',
-            ANSIBLE_RETRY_FILES_ENABLED='false',
-            ANSIBLE_LOCAL_TEMP=str(work / 'ansible-local'),
-            ANSIBLE_REMOTE_TMP=str(work / 'ansible-remote'),
-        )
-        self.count = 0
+        self.ansible = Ansible(work, work / 'reference-collections')
 
     def inventory(self, hosts):
-        """An inventory file: {host: vars}, local connection, the venv's python."""
-        self.count += 1
-        path = self.work / ('inventory-%d.json' % self.count)
-        path.write_text(json.dumps({'all': {
-            'vars': {'ansible_connection': 'local', 'ansible_python_interpreter': PYTHON},
-            'hosts': hosts}}), encoding='utf-8')
-        return path
+        """An inventory file: {host: vars}, local connection, this Python."""
+        return self.ansible.inventory(hosts)
 
     def play(self, tasks, hosts='localhost', inventory=None, forks=5, extra_env=None, check=True):
-        """Run one play; returns the timing callback's record and the process wall time."""
-        self.count += 1
-        playbook = self.work / ('playbook-%d.yml' % self.count)
-        playbook.write_text(json.dumps([{'name': 'benchmark', 'hosts': hosts, 'gather_facts': False, 'tasks': tasks}]),
-                            encoding='utf-8')
-        timings = self.work / ('timings-%d.json' % self.count)
-        env = dict(self.env, TASK_TIMER_OUTPUT=str(timings))
-        env.update(extra_env or {})
-        if inventory is None:
-            inventory = self.inventory({'localhost': {}})
+        """Run one play; returns its task and play timings, the process wall time and the output."""
+        plays = [{'name': 'benchmark', 'hosts': hosts, 'gather_facts': False, 'tasks': tasks}]
         started = time.perf_counter()
-        process = subprocess.run([ANSIBLE_PLAYBOOK, '-i', str(inventory), '-f', str(forks), str(playbook)], env=env,
-                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
+        run = self.ansible.run(plays, inventory, env=extra_env, forks=forks)
         wall = time.perf_counter() - started
-        if check and process.returncode != 0:
-            raise RuntimeError('ansible-playbook failed (%d):\n%s' % (process.returncode, process.stdout[-4000:]))
-        record = json.loads(timings.read_text(encoding='utf-8'))
+        if check and run.returncode != 0:
+            raise RuntimeError('ansible-playbook failed (%d):\n%s' % (run.returncode, run.output[-4000:]))
+        record = timings(run.records)
         record['wall'] = wall
-        record['output'] = process.stdout
+        record['output'] = run.stdout
         return record
-
-
-PROXY_VARIABLES = ('http_proxy', 'https_proxy', 'all_proxy', 'no_proxy', 'requests_ca_bundle', 'curl_ca_bundle')
 
 
 # --- tasks -------------------------------------------------------------------------------------------------------
@@ -493,10 +475,9 @@ def main():
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix='zerotrust-cloudflare-benchmark-'))
     work.mkdir(parents=True, exist_ok=True)
-    env = {name: value for name, value in os.environ.items() if not name.startswith('CLOUDFLARE_')}
     started = time.perf_counter()
     try:
-        with start_emulator('--rate-limit', '0/1', env=env) as emulator:
+        with start_emulator('--rate-limit', '0/1', env=clean_env()) as emulator:
             runner = Runner(work, emulator)
             print('Emulator at %s; scratch in %s' % (emulator.base_url, work), file=sys.stderr)
             print('per task: %d rounds ...' % args.iterations, file=sys.stderr)

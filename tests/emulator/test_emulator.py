@@ -20,7 +20,7 @@ from openapi_schema_validator import OAS30Validator, oas30_format_checker
 from referencing import Registry
 from referencing.jsonschema import DRAFT4
 
-from conftest import clean_env
+from harness import clean_env
 from control import DEFAULT_EMAIL, DEFAULT_KEY, DEFAULT_TOKEN, Emulator, EmulatorError, start_emulator
 
 ACCOUNT = "0123456789abcdef0123456789abcdef"

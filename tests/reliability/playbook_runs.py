@@ -13,23 +13,14 @@ each case is then asserted on its own.
 from __future__ import annotations
 
 import dataclasses
-import json
-import os
 import socket
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent.parent
-sys.path.insert(0, str(HERE.parent / 'emulator'))
-
 # DEFAULT_EMAIL and start_emulator are imported for the tests, from here.
-# pylint: disable-next=wrong-import-position,unused-import
-from control import DEFAULT_EMAIL, DEFAULT_TOKEN, Emulator, start_emulator  # noqa: E402
+# pylint: disable-next=unused-import
+from harness import DEFAULT_EMAIL, DEFAULT_TOKEN, ROOT, Ansible, Emulator, Run, start_emulator  # noqa: F401
 
 COLLECTION = 'zerotrust.cloudflare'
 MODULES = {
@@ -43,16 +34,6 @@ SECRET_KEY = 'ztcf-key-' + 'c8F3kL9pQ2wE7rT1yU6iO4aS0dG5hJ2z' + 'M7xN3bV9cX1zA5s
 ADDIN_TOKEN = '182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e'
 ORG = {'type': 'Org', 'allowed_microsoft_organizations': ['contoso.onmicrosoft.com']}
 NOAUTH = {'type': 'NoAuth'}
-# The ansible-playbook of this Python's environment (the venv), whatever PATH says.
-ANSIBLE_PLAYBOOK = str(Path(sys.executable).with_name('ansible-playbook'))
-STRAY_PREFIXES = ('CLOUDFLARE_', 'ANSIBLE_')
-STRAY_NAMES = ('http_proxy', 'https_proxy', 'all_proxy', 'no_proxy', 'requests_ca_bundle', 'curl_ca_bundle', 'ssl_cert_file')
-
-
-def clean_env() -> dict[str, str]:
-    """This process's environment without CLOUDFLARE_*, ANSIBLE_* and proxy variables."""
-    return {name: value for name, value in os.environ.items()
-            if not name.upper().startswith(STRAY_PREFIXES) and name.lower() not in STRAY_NAMES}
 
 
 def account(number: int) -> str:
@@ -82,70 +63,6 @@ def closed_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(('127.0.0.1', 0))
         return sock.getsockname()[1]
-
-
-@dataclasses.dataclass
-class Run:
-    """What one ansible-playbook run produced."""
-
-    returncode: int
-    stdout: str
-    stderr: str
-    records: list[dict[str, Any]]
-
-    def results(self, host: str) -> list[dict[str, Any]]:
-        """The host's task results, skipped tasks left out."""
-        return [record for record in self.records if record['host'] == host and record['status'] != 'skipped']
-
-    def result(self, host: str) -> dict[str, Any]:
-        """The host's one task result that was not skipped."""
-        found = self.results(host)
-        assert len(found) == 1, 'expected one result for %s, got %s\n%s' % (host, found, self.stdout[-3000:])
-        return found[0]
-
-
-class Ansible:
-    """Runs generated playbooks with the collection on ANSIBLE_COLLECTIONS_PATH and a result recorder."""
-
-    def __init__(self, work: Path):
-        self.work = work
-        link = work / 'collections' / 'ansible_collections' / 'zerotrust' / 'cloudflare'
-        link.parent.mkdir(parents=True, exist_ok=True)
-        link.symlink_to(ROOT)
-        self.env = clean_env()
-        self.env.update(
-            ANSIBLE_COLLECTIONS_PATH=str(work / 'collections'),
-            ANSIBLE_CALLBACK_PLUGINS=str(HERE / 'callback_plugins'),
-            ANSIBLE_CALLBACKS_ENABLED='result_recorder',
-            ANSIBLE_LOCALHOST_WARNING='false',
-            ANSIBLE_INVENTORY_UNPARSED_WARNING='false',
-            ANSIBLE_RETRY_FILES_ENABLED='false',
-            ANSIBLE_NOCOLOR='true',
-            ANSIBLE_FORCE_COLOR='false',
-            ANSIBLE_LOCAL_TEMP=str(work / 'ansible-local'),
-            ANSIBLE_REMOTE_TMP=str(work / 'ansible-remote'),
-        )
-        self.count = 0
-
-    def playbook(self, tasks: list[dict[str, Any]], hosts: dict[str, dict[str, Any]] | None = None, args: tuple[str, ...] = (),
-                 env: dict[str, str] | None = None, forks: int = 20) -> Run:
-        """Run one play of `tasks` over `hosts` ({name: vars}, local connection, this Python); localhost by default."""
-        self.count += 1
-        prefix = self.work / ('run-%d' % self.count)
-        inventory = prefix.with_suffix('.inventory.json')
-        inventory.write_text(json.dumps({'all': {
-            'vars': {'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable},
-            'hosts': hosts if hosts is not None else {'localhost': {}}}}), encoding='utf-8')
-        playbook = prefix.with_suffix('.playbook.yml')
-        playbook.write_text(json.dumps([{'name': 'reliability', 'hosts': 'all', 'gather_facts': False, 'tasks': tasks}]),
-                            encoding='utf-8')
-        records = prefix.with_suffix('.results.jsonl')
-        run_env = dict(self.env, RESULT_RECORDER_OUTPUT=str(records))
-        run_env.update(env or {})
-        process = subprocess.run([ANSIBLE_PLAYBOOK, '-i', str(inventory), '-f', str(forks), *args, str(playbook)],
-                                 env=run_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, check=False)
-        lines = records.read_text(encoding='utf-8').splitlines() if records.exists() else []
-        return Run(process.returncode, process.stdout, process.stderr, [json.loads(line) for line in lines])
 
 
 def case_task(kind: str, options: list[str], extra: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -237,5 +154,5 @@ def run_batch(ansible: Ansible, emulator: Emulator, cases: list[Any], state: dic
     hosts = {case.id: {'case': resolve({'module': case.module, 'args': case.args, 'check_mode': case.check_mode, 'diff': case.diff,
                                         'env': case.env}, emulator)}
              for case in cases}
-    run = ansible.playbook(batch_tasks(cases), hosts=hosts, args=args)
+    run = ansible.play(batch_tasks(cases), hosts, args=args)
     return Batch(run, emulator.log(), emulator.state()['accounts'], emulator.faults())

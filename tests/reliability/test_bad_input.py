@@ -131,5 +131,5 @@ def test_bad_input(batch, case):  # pylint: disable=redefined-outer-name
 
 
 def test_no_request_at_all(batch):  # pylint: disable=redefined-outer-name
-    assert batch.run.records, batch.run.stdout[-3000:]
+    assert batch.run.task_results, batch.run.stdout[-3000:]
     assert batch.log == []

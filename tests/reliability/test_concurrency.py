@@ -19,7 +19,8 @@ import urllib.request
 
 import pytest
 
-from playbook_runs import DEFAULT_TOKEN, ORG, Case, account, clean_env, connection, mapping_path, run_batch, start_emulator
+from harness import clean_env
+from playbook_runs import DEFAULT_TOKEN, ORG, Case, account, connection, mapping_path, run_batch, start_emulator
 
 HOSTS = 200
 LIMIT = {'requests': 10, 'period': 1}
@@ -84,8 +85,8 @@ def fleet_requests(batch):
 
 def test_first_run_every_host_maps_its_account_once(runs):  # pylint: disable=redefined-outer-name
     first = runs[0]
-    statuses = collections.Counter(record['status'] for record in first.run.records if record['status'] != 'skipped')
-    assert statuses == {'changed': HOSTS}, [record for record in first.run.records if record['status'] not in ('changed', 'skipped')][:3]
+    statuses = collections.Counter(record['status'] for record in first.run.task_results if record['status'] != 'skipped')
+    assert statuses == {'changed': HOSTS}, [record for record in first.run.task_results if record['status'] not in ('changed', 'skipped')][:3]
     requests = fleet_requests(first)
     answers = collections.Counter((entry['method'], entry['status']) for entry in requests)
     assert answers[('GET', 429)] + answers[('POST', 429)] > 0, 'no request was rate limited: %s' % answers
@@ -107,7 +108,7 @@ def test_emulator_holds_exactly_the_fleet(runs):  # pylint: disable=redefined-ou
 
 def test_rerun_sends_no_post(runs):  # pylint: disable=redefined-outer-name
     second = runs[1]
-    statuses = collections.Counter(record['status'] for record in second.run.records if record['status'] != 'skipped')
+    statuses = collections.Counter(record['status'] for record in second.run.task_results if record['status'] != 'skipped')
     assert statuses == {'ok': HOSTS}, statuses
     answers = collections.Counter((entry['method'], entry['status']) for entry in fleet_requests(second))
     assert answers[('GET', 200)] == HOSTS, answers

@@ -210,5 +210,5 @@ def test_fault(batch, case):  # pylint: disable=redefined-outer-name
 def test_every_fault_was_used(batch):  # pylint: disable=redefined-outer-name
     """A fault still pending would mean its case never met it (the 429 budget case stops before using them all)."""
     pending = [fault for fault in batch.pending_faults if fault.get('status') != 429]
-    assert batch.run.records, batch.run.stdout[-3000:]
+    assert batch.run.task_results, batch.run.stdout[-3000:]
     assert not pending, pending

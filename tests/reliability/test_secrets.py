@@ -122,17 +122,17 @@ def secret_run(request, ansible, emulator):
     for fault in run.faults:
         emulator.add_fault(**fault)
     tasks = json.loads(json.dumps(run.tasks).replace('@BASE_URL@', emulator.base_url))
-    result = ansible.playbook(tasks, args=run.args, env=run.env)
+    result = ansible.play(tasks, args=run.args, env=run.env)
     return run, result, emulator.log()
 
 
 def test_tasks_ended_as_expected(secret_run):  # pylint: disable=redefined-outer-name
     """The secrets were really used: the tasks that should succeed did, against an emulator that knows only these values."""
     run, result, dummy = secret_run
-    statuses = {record['task']: record['status'] for record in result.records}
+    statuses = {record['task']: record['status'] for record in result.task_results}
     assert set(statuses) == {entry['name'] for entry in run.tasks}, result.stdout[-3000:]
     for name, status in statuses.items():
-        assert status == run.expected.get(name, 'failed'), (name, result.records)
+        assert status == run.expected.get(name, 'failed'), (name, result.task_results)
 
 
 def test_not_in_ansible_output(secret_run):  # pylint: disable=redefined-outer-name
@@ -144,7 +144,7 @@ def test_not_in_ansible_output(secret_run):  # pylint: disable=redefined-outer-n
 
 def test_not_in_returned_results(secret_run):  # pylint: disable=redefined-outer-name
     dummy, result, dummy2 = secret_run
-    assert result.records
+    assert result.task_results
     assert leaks(json.dumps(result.records)) == []
 
 

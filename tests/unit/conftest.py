@@ -2,33 +2,21 @@
 # Copyright (c) zerotrust.cloudflare contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Shared fixtures: a real local HTTP server, a clean environment, and a way to run a module's main()."""
+"""Fixtures of the unit tests: a real local HTTP server and a way to run a module's main(). The clean environment
+and the importable collection come from tests/conftest.py; the scripted answers from plugins/scripted_api.py."""
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import json
-import os
-import shutil
-import sys
-import tempfile
 
 import pytest
 
-try:  # ansible-test units makes the collection importable; plain pytest from the repo root does not
-    import ansible_collections.zerotrust.cloudflare  # noqa: F401  pylint: disable=unused-import
-except ImportError:
-    _ROOT = tempfile.mkdtemp(prefix='zerotrust-cloudflare-')
-    atexit.register(shutil.rmtree, _ROOT, True)
-    os.makedirs(os.path.join(_ROOT, 'ansible_collections', 'zerotrust'))
-    os.symlink(os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..')),
-               os.path.join(_ROOT, 'ansible_collections', 'zerotrust', 'cloudflare'))
-    sys.path.insert(0, _ROOT)
+from ansible.module_utils import basic
+from ansible.module_utils.common import warnings
+from pytest_httpserver import HTTPServer
 
-from ansible.module_utils import basic  # noqa: E402  pylint: disable=wrong-import-position
-from ansible.module_utils.common import warnings  # noqa: E402  pylint: disable=wrong-import-position
-from pytest_httpserver import HTTPServer  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.zerotrust.cloudflare.plugins.module_utils import _api
 
 try:
     from ansible.module_utils.testing import patch_module_args
@@ -39,17 +27,6 @@ except ImportError:  # ansible-core < 2.19
     def patch_module_args(args=None):
         with mock.patch.object(basic, '_ANSIBLE_ARGS', json.dumps({'ANSIBLE_MODULE_ARGS': args or {}}).encode()):
             yield
-
-STRAY_VARIABLES = ('HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'all_proxy',
-                   'no_proxy', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE')
-
-
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch):
-    """No CLOUDFLARE_* or proxy variable from the caller's shell may reach a test."""
-    for name in list(os.environ):
-        if name.startswith('CLOUDFLARE_') or name in STRAY_VARIABLES:
-            monkeypatch.delenv(name)
 
 
 @pytest.fixture(autouse=True)
@@ -68,6 +45,14 @@ def make_httpserver():
     server.clear()
     if server.is_running():
         server.stop()
+
+
+@pytest.fixture
+def no_sleep(monkeypatch):
+    """Record the helper's waits instead of sleeping through them."""
+    waits = []
+    monkeypatch.setattr(_api.time, 'sleep', waits.append)
+    return waits
 
 
 class ModuleResult(dict):

@@ -9,37 +9,28 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.zerotrust.cloudflare.plugins.modules import cloudflare_dlp_email_mapping_info as module
+from ansible_collections.zerotrust.cloudflare.tests.unit.plugins.scripted_api import (
+    MAPPING, TOKEN, connection, envelope, sent)
 
-ACCOUNT = '023e105f4ecef8ad9ca31a8372d0c353'
-PATH = '/client/v4/accounts/%s/dlp/email/account_mapping' % ACCOUNT
-TOKEN = 'unit-test-api-token-7f3a9c0e5b1d4e2f8a6c'
 ADDIN = '182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e'
 ORG = {'type': 'Org', 'allowed_microsoft_organizations': ['contoso.onmicrosoft.com']}
 
 
-def envelope(result, success=True, errors=None):
-    return {'success': success, 'errors': errors or [], 'messages': [], 'result': result}
-
-
 @pytest.fixture
 def args(httpserver):
-    return {'account_id': ACCOUNT, 'api_token': TOKEN, 'api_base_url': httpserver.url_for('/client/v4')}
-
-
-def sent(httpserver):
-    return [(entry[0].method, entry[0].path, entry[0].get_json(silent=True)) for entry in httpserver.log]
+    return connection(httpserver)
 
 
 @pytest.mark.parametrize('check_mode', [False, True])
 def test_existing_mapping(httpserver, run_module, args, check_mode):
-    httpserver.expect_ordered_request(PATH, method='GET').respond_with_json(
+    httpserver.expect_ordered_request(MAPPING, method='GET').respond_with_json(
         envelope({'addin_identifier_token': ADDIN, 'auth_requirements': ORG}))
     result = run_module(module.main, dict(args, _ansible_check_mode=check_mode))
     assert result['changed'] is False
     assert result['exists'] is True
     assert result['addin_identifier_token'] == ADDIN
     assert result['auth_requirements'] == ORG
-    assert sent(httpserver) == [('GET', PATH, None)]
+    assert sent(httpserver) == [('GET', MAPPING, None)]
 
 
 @pytest.mark.parametrize('status, body', [
@@ -48,7 +39,7 @@ def test_existing_mapping(httpserver, run_module, args, check_mode):
     (200, envelope(None)),
 ], ids=['404-7003', '404-other-code', 'result-null'])
 def test_absent_mapping(httpserver, run_module, args, status, body):
-    httpserver.expect_ordered_request(PATH, method='GET').respond_with_json(body, status=status)
+    httpserver.expect_ordered_request(MAPPING, method='GET').respond_with_json(body, status=status)
     result = run_module(module.main, args)
     assert result['changed'] is False
     assert result['exists'] is False
@@ -58,7 +49,7 @@ def test_absent_mapping(httpserver, run_module, args, status, body):
 
 
 def test_api_failure_is_reported(httpserver, run_module, args):
-    httpserver.expect_ordered_request(PATH, method='GET').respond_with_json(
+    httpserver.expect_ordered_request(MAPPING, method='GET').respond_with_json(
         envelope(None, False, [{'code': 10000, 'message': 'Authentication error'}]), status=403)
     result = run_module(module.main, args)
     assert result.failed and '[10000] Authentication error' in result['msg']
@@ -66,7 +57,7 @@ def test_api_failure_is_reported(httpserver, run_module, args):
 
 
 def test_unexpected_result_fails(httpserver, run_module, args):
-    httpserver.expect_ordered_request(PATH, method='GET').respond_with_json(envelope(['not', 'a', 'mapping']))
+    httpserver.expect_ordered_request(MAPPING, method='GET').respond_with_json(envelope(['not', 'a', 'mapping']))
     result = run_module(module.main, args)
     assert result.failed and 'unexpected result' in result['msg']
 

@@ -6,16 +6,13 @@
 
 from __future__ import annotations
 
-import copy
-
 import pytest
 
 from ansible_collections.zerotrust.cloudflare.plugins.module_utils import _api
 from ansible_collections.zerotrust.cloudflare.plugins.modules import cloudflare_dlp_email_rule as module
+from ansible_collections.zerotrust.cloudflare.tests.unit.plugins.scripted_api import (
+    BAD_GATEWAY, RULES, body_of, connection, envelope, expect, sent, rule as api_rule, rule_path as api_rule_path)
 
-ACCOUNT = '023e105f4ecef8ad9ca31a8372d0c353'
-RULES = '/client/v4/accounts/%s/dlp/email/rules' % ACCOUNT
-TOKEN = 'unit-test-api-token-7f3a9c0e5b1d4e2f8a6c'
 RULE_ID = '2b6a2d1c-9a5e-4f7b-8c3d-1e2f3a4b5c6d'
 OTHER_ID = '9c1d2e3f-4a5b-4c6d-8e7f-0a1b2c3d4e5f'
 NEW_ID = '5e4d3c2b-1a0f-4e9d-8c7b-6a5f4e3d2c1b'
@@ -28,47 +25,22 @@ CONDITIONS = [
 
 
 def rule_path(rule_id=RULE_ID):
-    return RULES + '/' + rule_id
+    return api_rule_path(rule_id)
 
 
-def envelope(result, success=True, errors=None):
-    return {'success': success, 'errors': errors or [], 'messages': [], 'result': result}
-
-
-def rule(rule_id=RULE_ID, name=NAME, **changes):
+def rule(rule_id=RULE_ID, name=NAME, priority=3, conditions=None, **changes):
     """A rule as the API returns it."""
-    value = {'rule_id': rule_id, 'name': name, 'description': 'Cards stay inside', 'enabled': True, 'priority': 3,
-             'conditions': copy.deepcopy(CONDITIONS), 'action': {'action': 'Block', 'message': 'No cards outside'},
-             'created_at': '2025-01-01T12:00:00Z', 'updated_at': '2025-01-01T12:00:00Z'}
+    value = dict(description='Cards stay inside', action={'action': 'Block', 'message': 'No cards outside'})
     value.update(changes)
-    return value
-
-
-def body_of(value):
-    """The PUT/POST body that carries a rule's content."""
-    return {key: value[key] for key in ('name', 'description', 'enabled', 'conditions', 'action') if key in value}
+    return api_rule(rule_id, name, priority, CONDITIONS if conditions is None else conditions, **value)
 
 
 NOT_FOUND = envelope(None, False, [{'code': 1101, 'message': 'Email rule not found'}])
-BAD_GATEWAY = '<html><body><h1>502 Bad Gateway</h1></body></html>'
 
 
 @pytest.fixture
 def args(httpserver):
-    return {'account_id': ACCOUNT, 'api_token': TOKEN, 'api_base_url': httpserver.url_for('/client/v4'), 'name': NAME}
-
-
-def expect(httpserver, method, path, status, body):
-    handler = httpserver.expect_ordered_request(path, method=method)
-    if isinstance(body, str):
-        handler.respond_with_data(body, status=status, content_type='text/html')
-    else:
-        handler.respond_with_json(body, status=status)
-
-
-def sent(httpserver):
-    """(method, path, JSON body) of every request the server received, in order."""
-    return [(entry[0].method, entry[0].path, entry[0].get_json(silent=True)) for entry in httpserver.log]
+    return connection(httpserver, name=NAME)
 
 
 # --- create ---------------------------------------------------------------------------

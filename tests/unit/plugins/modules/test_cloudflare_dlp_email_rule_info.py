@@ -9,24 +9,16 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.zerotrust.cloudflare.plugins.modules import cloudflare_dlp_email_rule_info as module
+from ansible_collections.zerotrust.cloudflare.tests.unit.plugins.scripted_api import (
+    RULES, connection, envelope, sent, rule as api_rule)
 
-ACCOUNT = '023e105f4ecef8ad9ca31a8372d0c353'
-RULES = '/client/v4/accounts/%s/dlp/email/rules' % ACCOUNT
-TOKEN = 'unit-test-api-token-7f3a9c0e5b1d4e2f8a6c'
 ID_A = '2b6a2d1c-9a5e-4f7b-8c3d-1e2f3a4b5c6d'
 ID_B = '9c1d2e3f-4a5b-4c6d-8e7f-0a1b2c3d4e5f'
 ID_C = '7a8b9c0d-1e2f-4a3b-9c4d-5e6f7a8b9c0d'
 
 
-def envelope(result, success=True, errors=None):
-    return {'success': success, 'errors': errors or [], 'messages': [], 'result': result}
-
-
 def rule(rule_id, name, priority):
-    return {'rule_id': rule_id, 'name': name, 'description': None, 'enabled': True, 'priority': priority,
-            'conditions': [{'selector': 'Sender', 'operator': 'InList', 'value': ['cfo@example.com']}],
-            'action': {'action': 'Block', 'message': None},
-            'created_at': '2025-01-01T12:00:00Z', 'updated_at': '2025-01-01T12:00:00Z'}
+    return api_rule(rule_id, name, priority, [{'selector': 'Sender', 'operator': 'InList', 'value': ['cfo@example.com']}])
 
 
 RULE_A = rule(ID_A, 'Cards', 2)
@@ -37,11 +29,7 @@ RULE_C = rule(ID_C, 'Cards', 0)
 @pytest.fixture
 def args(httpserver):
     httpserver.expect_ordered_request(RULES, method='GET').respond_with_json(envelope([RULE_A, RULE_B, RULE_C]))
-    return {'account_id': ACCOUNT, 'api_token': TOKEN, 'api_base_url': httpserver.url_for('/client/v4')}
-
-
-def sent(httpserver):
-    return [(entry[0].method, entry[0].path, entry[0].get_json(silent=True)) for entry in httpserver.log]
+    return connection(httpserver)
 
 
 @pytest.mark.parametrize('filters, expected', [

@@ -6,42 +6,22 @@
 
 from __future__ import annotations
 
-import copy
-
 import pytest
 
 from ansible_collections.zerotrust.cloudflare.plugins.modules import cloudflare_dlp_email_rules as module
+from ansible_collections.zerotrust.cloudflare.tests.unit.plugins.scripted_api import (
+    ACCOUNT, BAD_GATEWAY, RULES, TOKEN, body_of, envelope, expect, sent, rule as api_rule, rule_path)
 
-ACCOUNT = '023e105f4ecef8ad9ca31a8372d0c353'
-RULES = '/client/v4/accounts/%s/dlp/email/rules' % ACCOUNT
-TOKEN = 'unit-test-api-token-7f3a9c0e5b1d4e2f8a6c'
 ID_A = '2b6a2d1c-9a5e-4f7b-8c3d-1e2f3a4b5c6d'
 ID_B = '9c1d2e3f-4a5b-4c6d-8e7f-0a1b2c3d4e5f'
 ID_C = '7a8b9c0d-1e2f-4a3b-9c4d-5e6f7a8b9c0d'
 ID_NEW = '5e4d3c2b-1a0f-4e9d-8c7b-6a5f4e3d2c1b'
 CARDS = [{'selector': 'DLPProfiles', 'operator': 'InList', 'value': ['c8f0b8a2-5b4e-4f3c-9d1a-2e7f6a5b4c3d']}]
 RIVALS = [{'selector': 'Recipients', 'operator': 'MatchRegex', 'value': '.*@competitor\\.example$'}]
-BAD_GATEWAY = '<html><body><h1>502 Bad Gateway</h1></body></html>'
-
-
-def rule_path(rule_id):
-    return RULES + '/' + rule_id
-
-
-def envelope(result, success=True, errors=None):
-    return {'success': success, 'errors': errors or [], 'messages': [], 'result': result}
 
 
 def rule(rule_id, name, priority, conditions=None, **changes):
-    value = {'rule_id': rule_id, 'name': name, 'description': None, 'enabled': True, 'priority': priority,
-             'conditions': copy.deepcopy(conditions or CARDS), 'action': {'action': 'Block', 'message': None},
-             'created_at': '2025-01-01T12:00:00Z', 'updated_at': '2025-01-01T12:00:00Z'}
-    value.update(changes)
-    return value
-
-
-def body_of(value):
-    return {key: value[key] for key in ('name', 'description', 'enabled', 'conditions', 'action') if key in value}
+    return api_rule(rule_id, name, priority, conditions or CARDS, **changes)
 
 
 RULE_A = rule(ID_A, 'Cards', 1)
@@ -54,18 +34,6 @@ def args(httpserver):
     return {'account_id': ACCOUNT, 'api_token': TOKEN, 'api_base_url': httpserver.url_for('/client/v4'),
             'rules': [{'name': 'Cards', 'conditions': CARDS, 'priority': 1},
                       {'rule_id': ID_B, 'name': 'Rivals', 'conditions': RIVALS, 'priority': 2}]}
-
-
-def expect(httpserver, method, path, status, body):
-    handler = httpserver.expect_ordered_request(path, method=method)
-    if isinstance(body, str):
-        handler.respond_with_data(body, status=status, content_type='text/html')
-    else:
-        handler.respond_with_json(body, status=status)
-
-
-def sent(httpserver):
-    return [(entry[0].method, entry[0].path, entry[0].get_json(silent=True)) for entry in httpserver.log]
 
 
 # --- no change ---------------------------------------------------------------------------

@@ -1,0 +1,63 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) zerotrust.cloudflare contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Fixtures of every test suite (units, emulator, reliability, role, AWX), from tests/harness.py.
+
+A suite that needs the emulator started with other options overrides ``emulator_options``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import harness  # noqa: E402  pylint: disable=wrong-import-position
+
+harness.make_collection_importable()
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No CLOUDFLARE_*, proxy or CA bundle variable from the caller's shell may reach a test."""
+    for name in list(os.environ):
+        if harness.is_stray(name):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture(scope='session')
+def collections_path() -> Path:
+    """A directory for ANSIBLE_COLLECTIONS_PATH holding this checkout as zerotrust.cloudflare."""
+    return harness.collections_path()
+
+
+@pytest.fixture(scope='session')
+def emulator_options() -> tuple[str, ...]:
+    """Command-line options of the suite's emulator (default: the default token, email and key)."""
+    return ()
+
+
+@pytest.fixture(scope='session')
+def emulator(emulator_options: tuple[str, ...]) -> harness.Emulator:  # pylint: disable=redefined-outer-name
+    """One emulator for the whole session."""
+    started = harness.start_emulator(*emulator_options, env=harness.clean_env())
+    yield started
+    started.stop()
+
+
+@pytest.fixture
+def emu(emulator: harness.Emulator) -> harness.Emulator:  # pylint: disable=redefined-outer-name
+    """The session's emulator, reset to an empty state, log and configuration."""
+    emulator.reset()
+    return emulator
+
+
+@pytest.fixture(scope='session')
+def ansible(tmp_path_factory: pytest.TempPathFactory) -> harness.Ansible:
+    """Runs ansible-playbook with the collection, from a clean environment, in a scratch directory."""
+    return harness.Ansible(tmp_path_factory.mktemp('ansible'))

@@ -1,0 +1,62 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) zerotrust.cloudflare contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The unit tests' side of the HTTP exchange: Cloudflare's answers scripted call by call on pytest-httpserver,
+and the requests the server received."""
+
+from __future__ import annotations
+
+import copy
+
+ACCOUNT = '023e105f4ecef8ad9ca31a8372d0c353'
+TOKEN = 'unit-test-api-token-7f3a9c0e5b1d4e2f8a6c'
+KEY = 'unit-test-global-key-c2e8f1a4b7d0e3f6a9b2'
+ACCOUNT_PATH = '/client/v4/accounts/%s' % ACCOUNT
+MAPPING = ACCOUNT_PATH + '/dlp/email/account_mapping'
+RULES = ACCOUNT_PATH + '/dlp/email/rules'
+BAD_GATEWAY = '<html><body><h1>502 Bad Gateway</h1></body></html>'
+RULE_BODY_KEYS = ('name', 'description', 'enabled', 'conditions', 'action')
+
+
+def envelope(result, success=True, errors=None):
+    """An answer in Cloudflare's envelope."""
+    return {'success': success, 'errors': errors or [], 'messages': [], 'result': result}
+
+
+def expect(httpserver, method, path, status, body, json=None, headers=None):
+    """The next request must be ``method path`` (with the JSON body ``json`` when given); answer it with ``status``
+    and ``body`` (JSON, or HTML when it is a string)."""
+    handler = httpserver.expect_ordered_request(path, method=method, **({} if json is None else {'json': json}))
+    if isinstance(body, str):
+        handler.respond_with_data(body, status=status, content_type='text/html', headers=headers)
+    else:
+        handler.respond_with_json(body, status=status, headers=headers)
+
+
+def sent(httpserver):
+    """(method, path, JSON body) of every request the server received, in order."""
+    return [(entry[0].method, entry[0].path, entry[0].get_json(silent=True)) for entry in httpserver.log]
+
+
+def connection(httpserver, **options):
+    """The connection options of a task against the scripted server."""
+    return dict({'account_id': ACCOUNT, 'api_token': TOKEN, 'api_base_url': httpserver.url_for('/client/v4')}, **options)
+
+
+def rule_path(rule_id):
+    return RULES + '/' + rule_id
+
+
+def rule(rule_id, name, priority, conditions, **changes):
+    """A rule as the API returns it."""
+    value = {'rule_id': rule_id, 'name': name, 'description': None, 'enabled': True, 'priority': priority,
+             'conditions': copy.deepcopy(conditions), 'action': {'action': 'Block', 'message': None},
+             'created_at': '2025-01-01T12:00:00Z', 'updated_at': '2025-01-01T12:00:00Z'}
+    value.update(changes)
+    return value
+
+
+def body_of(value):
+    """The POST/PUT body that carries a rule's content."""
+    return {key: value[key] for key in RULE_BODY_KEYS if key in value}
