@@ -1,44 +1,59 @@
 #!/usr/bin/env bash
-# Runs every check of the collection, from nothing: creates the virtual
-# environment, installs what the checks need, runs each script in
-# scripts/checks/ in name order and ends with the line
-# "checks: N passed, M failed". Exits non-zero if any check failed.
+# The test command: every default nox session (those `nox -l` marks with *),
+# from nothing. It creates .venv with nox and antsibull-nox, then runs the
+# ansible-test sessions one after the other, and beside them, one after the
+# other too, the sessions that share no state with ansible-test. It ends with
+# "checks: N passed, M failed", counting sessions; a session skipped (for
+# example for want of a Python 3.12 or later) is listed and not counted as
+# passed. Exits non-zero if any session failed.
 #
-#   scripts/test.sh               all checks
-#   scripts/test.sh sanity unit   only the named checks (file names without number and .sh)
+#   scripts/test.sh                 every default session
+#   scripts/test.sh -s NAME ...     only these sessions (any nox options)
 set -u -o pipefail
-
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 # shellcheck source=scripts/lib.sh
-. "$ROOT/scripts/lib.sh"
+. scripts/lib.sh
+bootstrap_nox || { echo "checks: 0 passed, 1 failed"; exit 1; }
+export PATH="$PWD/.venv/bin:$PATH"
+mkdir -p .nox
+rm -f .nox/report-*.json
 
-main() {
-  local passed=0 failed=0 failed_names=() script name started
-  { install_system_packages && setup_venv; } || { echo "checks: 0 passed, 1 failed"; exit 1; }
-  clear_stray_environment
-  prepare_ansible_test
-  copy_collection
-  export ROOT PYTHON_VERSION COLLECTION_COPY WORK
-  for script in "$ROOT"/scripts/checks/*.sh; do
-    name=$(basename "$script" .sh)
-    name=${name#*-}
-    if [ $# -gt 0 ] && [[ " $* " != *" $name "* ]]; then
-      continue
-    fi
-    printf '\n=== %s: %s\n' "$name" "$(sed -n '2s/^# //p' "$script")"
-    started=$SECONDS
-    if bash "$script"; then
-      passed=$((passed + 1))
-      printf '=== %s: passed (%d s)\n' "$name" $((SECONDS - started))
-    else
-      failed=$((failed + 1))
-      failed_names+=("$name")
-      printf '=== %s: FAILED (%d s)\n' "$name" $((SECONDS - started))
-    fi
-  done
-  [ "$failed" -eq 0 ] || printf '\nFailed: %s\n' "${failed_names[*]}"
-  printf 'checks: %d passed, %d failed\n' "$passed" "$failed"
-  [ "$failed" -eq 0 ]
+# nox INDEX [NOX ARGS...]: one lane, reported in .nox/report-INDEX.json
+lane() {
+  local index=$1
+  shift
+  nox --no-error-on-missing-interpreters --report ".nox/report-$index.json" "$@"
 }
 
-main "$@"
+started=$SECONDS
+if [ $# -gt 0 ]; then
+  lane 0 "$@"
+else
+  # Two ansible-test runs would share the virtual environments under ~/.ansible/test: those run in one lane.
+  mapfile -t ansible_test < <(nox --list --json | python -c 'import json, sys; print("\n".join(
+    s["session"] for s in json.load(sys.stdin) if s["session"].startswith("ansible-test-")))')
+  mapfile -t others < <(nox --list --json | python -c 'import json, sys; print("\n".join(
+    s["session"] for s in json.load(sys.stdin) if not s["session"].startswith("ansible-test-")))')
+  lane 1 -s "${ansible_test[@]}" >.nox/lane-ansible-test.log 2>&1 &
+  ansible_test_lane=$!
+  lane 2 -s "${others[@]}"
+  wait "$ansible_test_lane"
+  echo "=== the ansible-test sessions (.nox/lane-ansible-test.log)"
+  cat .nox/lane-ansible-test.log
+fi
+echo "=== $((SECONDS - started)) s"
+python - .nox/report-*.json <<'PYTHON'
+import json
+import sys
+
+results = [entry for path in sys.argv[1:] for entry in json.load(open(path, encoding='utf-8'))['sessions']]
+passed = [entry for entry in results if entry['result'] == 'success']
+skipped = [entry for entry in results if entry['result'] == 'skipped']
+failed = [entry for entry in results if entry['result'] not in ('success', 'skipped')]
+for entry in results:
+    print('%-45s %-8s %5.0f s %s' % (entry['name'], entry['result'], entry['duration'], entry.get('reason') or ''))
+if skipped:
+    print('skipped, not counted as passed: %s' % ', '.join(entry['name'] for entry in skipped))
+print('checks: %d passed, %d failed' % (len(passed), len(failed)))
+sys.exit(1 if failed or not passed else 0)
+PYTHON

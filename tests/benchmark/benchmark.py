@@ -4,7 +4,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Benchmarks of the collection against the local emulator; prints one table.
 
-Run it through scripts/benchmark.sh, which prepares the virtual environment and
+Run it with nox -s benchmark, which prepares the virtual environment and
 a clean environment. Every figure of the table is measured in the same run:
 
 - per task: median wall time of a no-op of the mapping module, of

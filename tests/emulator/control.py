@@ -139,11 +139,11 @@ def _drain(stream: Any, lines: queue.Queue) -> None:
     lines.put(None)
 
 
-def start_emulator(*args: str, env: dict[str, str] | None = None, timeout: float = 20) -> Emulator:
-    """Start ``cf_emulator.py --port 0 *args`` with this Python and wait until it listens."""
+def start_emulator(*args: str, env: dict[str, str] | None = None, timeout: float = 20, python: str = sys.executable) -> Emulator:
+    """Start ``cf_emulator.py --port 0 *args`` with ``python`` (default: this one) and wait until it listens."""
     stderr_file = tempfile.TemporaryFile()  # pylint: disable=consider-using-with
     process = subprocess.Popen(  # pylint: disable=consider-using-with
-        [sys.executable, str(EMULATOR_SCRIPT), "--port", "0", *args],
+        [python, str(EMULATOR_SCRIPT), "--port", "0", *args],
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=stderr_file, env=env if env is not None else os.environ.copy(),
         text=True, encoding="utf-8",
     )

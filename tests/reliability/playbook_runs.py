@@ -140,6 +140,16 @@ class Batch:
         return [entry for entry in self.log if '/accounts/%s/' % account_id in entry['path']]
 
 
+def case_of(entry: Any) -> Any:
+    """A case, or the case inside a pytest.param."""
+    return entry.values[0] if hasattr(entry, 'values') else entry
+
+
+def available(entries: list[Any]) -> list[Any]:
+    """The cases (plain or pytest.param) whose module is in this checkout."""
+    return [case_of(entry) for entry in entries if module_exists(case_of(entry).module)]
+
+
 def run_batch(ansible: Ansible, emulator: Emulator, cases: list[Any], state: dict[str, Any] | None = None,
               faults: list[dict[str, Any]] | None = None, args: tuple[str, ...] = (), reset: bool = True) -> Batch:
     """Reset the emulator (or only clear its log), load `state` and `faults`, run every case on its own host in one play."""

@@ -10,7 +10,7 @@ import dataclasses
 
 import pytest
 
-from playbook_runs import OMIT, Case, account, connection, module_exists, needs, run_batch
+from playbook_runs import OMIT, Case, account, available, case_of, connection, needs, run_batch
 
 ORGS = ('contoso.onmicrosoft.com',)
 CONDITIONS = [{'selector': 'Recipients', 'operator': 'InList', 'value': ['leaks@example.com']}]
@@ -101,13 +101,9 @@ CASES = [
 ]
 
 
-def case_of(entry):
-    return entry.values[0] if hasattr(entry, 'values') else entry
-
-
 @pytest.fixture(scope='module')
 def batch(ansible, emulator):
-    cases = [case_of(entry) for entry in CASES if module_exists(case_of(entry).module)]
+    cases = available(CASES)
     return run_batch(ansible, emulator, cases)
 
 

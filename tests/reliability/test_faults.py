@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from playbook_runs import (ADDIN_TOKEN, NOAUTH, ORG, Case, account, closed_port, connection, mapping_path, module_exists, needs,
-                           rules_path, run_batch)
+from playbook_runs import (ADDIN_TOKEN, NOAUTH, ORG, Case, account, available, case_of, closed_port, connection, mapping_path,
+                           needs, rules_path, run_batch)
 
 HTML = '<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>'
 TWO_ERRORS = {'success': False, 'errors': [{'code': 1001, 'message': 'first problem'}, {'code': 1002, 'message': 'second problem'}],
@@ -146,10 +146,6 @@ CASES += [
 ]
 
 
-def case_of(entry):
-    return entry.values[0] if hasattr(entry, 'values') else entry
-
-
 def initial_state(cases):
     state = {}
     for case in cases:
@@ -161,7 +157,7 @@ def initial_state(cases):
 
 @pytest.fixture(scope='module')
 def batch(ansible, emulator):
-    cases = [case_of(entry) for entry in CASES if module_exists(case_of(entry).module)]
+    cases = available(CASES)
     faults = [fault for case in cases for fault in case.faults]
     return run_batch(ansible, emulator, cases, state=initial_state(cases), faults=faults)
 

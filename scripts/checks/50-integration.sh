@@ -1,4 +1,0 @@
-#!/usr/bin/env bash
-# ansible-test integration: every target against a fresh local emulator of the Cloudflare API.
-set -eu
-exec bash "$ROOT/scripts/integration.sh"
