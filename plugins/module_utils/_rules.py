@@ -267,6 +267,12 @@ def named(rules, name):
     return [rule for rule in rules if rule.get('name') == name]
 
 
+def filtered(items, name, id_key, item_id):
+    """The items (rules or profiles) with exactly this name and with this ID (in any case), each only when given."""
+    return [item for item in items if (name is None or item.get('name') == name)
+            and (item_id is None or str(item.get(id_key) or '').lower() == item_id.lower())]
+
+
 def describe(rules):
     return ', '.join('%s (priority %s)' % (rule.get('rule_id'), rule.get('priority')) for rule in rules)
 

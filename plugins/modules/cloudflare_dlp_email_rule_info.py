@@ -239,11 +239,7 @@ def main():
     except _rules.RuleError as error:
         module.fail_json(msg=error.msg)
 
-    rules = account_rules
-    if name is not None:
-        rules = _rules.named(rules, name)
-    if rule_id is not None:
-        rules = [rule for rule in rules if _rules.rule_key(rule) == rule_id.lower()]
+    rules = _rules.filtered(account_rules, name, 'rule_id', rule_id)
     module.exit_json(changed=False, rules=rules, rules_input=_rules.rules_input(rules, account_rules))
 
 

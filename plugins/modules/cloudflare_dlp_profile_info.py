@@ -177,11 +177,7 @@ def main():
     except _rules.RuleError as error:
         module.fail_json(msg=error.msg)
 
-    if name is not None:
-        profiles = [profile for profile in profiles if profile['name'] == name]
-    if profile_id is not None:
-        profiles = [profile for profile in profiles if profile['id'].lower() == profile_id.lower()]
-    module.exit_json(changed=False, profiles=profiles)
+    module.exit_json(changed=False, profiles=_rules.filtered(profiles, name, 'id', profile_id))
 
 
 if __name__ == '__main__':
