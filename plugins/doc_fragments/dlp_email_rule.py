@@ -7,83 +7,12 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 
-import textwrap
-
-# What a rule holds, the same for cloudflare_dlp_email_rule and for each entry of cloudflare_dlp_email_rules;
-# {option} is where the options of one rule are (empty for the module, rules[]. for an entry).
-_CONTENT = r'''
-description:
-  description:
-    - A description of the rule. V('') clears it.
-    - An empty description, V(null) and no description count as the same when comparing.
-  type: str
-enabled:
-  description:
-    - Whether the rule is applied.
-    - When not set, an existing rule keeps its current value and a new rule is enabled.
-  type: bool
-conditions:
-  description:
-    - What an email must match for the rule to apply. All conditions must match.
-    - Required to create a rule. When not set, an existing rule keeps its current conditions.
-    - The order of conditions does not matter when comparing with the current rule.
-  type: list
-  elements: dict
-  suboptions:
-    selector:
-      description:
-        - What the condition looks at, the V(Recipients), the V(Sender), or the V(DLPProfiles) (the DLP profiles
-          that match the email).
-      type: str
-      required: true
-      choices: [Recipients, Sender, DLPProfiles]
-    operator:
-      description:
-        - How the selected values are matched against O({option}conditions[].value).
-        - With V(InList) and V(NotInList) the value is a list whose order and duplicates do not matter, and a single
-          string is the same as a list of one.
-      type: str
-      required: true
-      choices: [InList, NotInList, MatchRegex, NotMatchRegex]
-    value:
-      description:
-        - A string or a list of strings (email addresses, DLP profiles or regular expressions). Anything else is
-          rejected before any request.
-        - With O({option}conditions[].selector=DLPProfiles) and the operator V(InList) or V(NotInList), each value is a
-          DLP profile, given by its ID (a UUID, in any case) or by its name (matched exactly, case included).
-          M(zerotrust.cloudflare.cloudflare_dlp_profile_info) lists the profiles.
-        - When a task gives a profile by name, the module reads the account's profile list once, before the rules and
-          before any change, and sends the profile's ID in its place; so comparing is done on IDs and a rule written by
-          name changes nothing on the next run. A name that matches no profile or several, or an ID that is no profile
-          of the account, then fails before any change, and the message lists the profiles as C(name (type, id)).
-        - A profile whose name looks like a UUID can only be given by its ID.
-        - Everything else (IDs, addresses, regular expressions) is sent exactly as given.
-      type: raw
-      required: true
-action:
-  description:
-    - What to do with an email that matches. The API knows only V(Block).
-    - When not set, an existing rule keeps its action and a new rule blocks.
-  type: str
-  choices: [Block]
-action_message:
-  description:
-    - The message shown to the sender of a blocked email (the API's C(action.message)).
-    - Not called C(message), a name Ansible reserves.
-    - When not set, an existing rule keeps its current message. V('') clears it; an empty message, V(null) and no
-      message count as the same when comparing.
-  type: str
-'''
-
-
-def _content(option, indent):
-    return textwrap.indent(_CONTENT.format(option=option).strip('\n'), ' ' * indent) + '\n'
-
-
 class ModuleDocFragment(object):
     # The options of one DLP email rule, as _rules.rule_options() defines them: those of
-    # cloudflare_dlp_email_rule (DOCUMENTATION) and of each entry of cloudflare_dlp_email_rules (RULES).
+    # cloudflare_dlp_email_rule (here) and of each entry of cloudflare_dlp_email_rules (RULES below).
     # tests/unit/plugins/doc_fragments/test_dlp_email_rule.py checks both, and the role's argument spec, against it.
+    # The two say the same of what a rule holds, each with its own option names: sanity's yamllint reads a fragment
+    # only as a string literal, so neither can be built from the other.
 
     DOCUMENTATION = r'''
 options:
@@ -106,6 +35,67 @@ options:
       - Required unless O(rule_id) is given. When the rule is found by name and several rules have this name, the
         module fails and lists their IDs; set O(rule_id) to choose one.
     type: str
+  description:
+    description:
+      - A description of the rule. V('') clears it.
+      - An empty description, V(null) and no description count as the same when comparing.
+    type: str
+  enabled:
+    description:
+      - Whether the rule is applied.
+      - When not set, an existing rule keeps its current value and a new rule is enabled.
+    type: bool
+  conditions:
+    description:
+      - What an email must match for the rule to apply. All conditions must match.
+      - Required to create a rule. When not set, an existing rule keeps its current conditions.
+      - The order of conditions does not matter when comparing with the current rule.
+    type: list
+    elements: dict
+    suboptions:
+      selector:
+        description:
+          - What the condition looks at, the V(Recipients), the V(Sender), or the V(DLPProfiles) (the DLP profiles
+            that match the email).
+        type: str
+        required: true
+        choices: [Recipients, Sender, DLPProfiles]
+      operator:
+        description:
+          - How the selected values are matched against O(conditions[].value).
+          - With V(InList) and V(NotInList) the value is a list whose order and duplicates do not matter, and a single
+            string is the same as a list of one.
+        type: str
+        required: true
+        choices: [InList, NotInList, MatchRegex, NotMatchRegex]
+      value:
+        description:
+          - A string or a list of strings (email addresses, DLP profiles or regular expressions). Anything else is
+            rejected before any request.
+          - With O(conditions[].selector=DLPProfiles) and the operator V(InList) or V(NotInList), each value is a DLP
+            profile, given by its ID (a UUID, in any case) or by its name (matched exactly, case included).
+            M(zerotrust.cloudflare.cloudflare_dlp_profile_info) lists the profiles.
+          - When a task gives a profile by name, the module reads the account's profile list once, before anything
+            else, and sends the profile's ID in its place; so comparing is done on IDs and a rule written by name
+            changes nothing on the next run. A name that matches no profile or several, or an ID that is no profile of
+            the account, then fails before any change, and the message lists the profiles as C(name (type, id)).
+          - A profile whose name looks like a UUID can only be given by its ID.
+          - Everything else (IDs, addresses, regular expressions) is sent exactly as given.
+        type: raw
+        required: true
+  action:
+    description:
+      - What to do with an email that matches. The API knows only V(Block).
+      - When not set, an existing rule keeps its action and a new rule blocks.
+    type: str
+    choices: [Block]
+  action_message:
+    description:
+      - The message shown to the sender of a blocked email (the API's C(action.message)).
+      - Not called C(message), a name Ansible reserves.
+      - When not set, an existing rule keeps its current message. V('') clears it; an empty message, V(null) and no
+        message count as the same when comparing.
+    type: str
   priority:
     description:
       - The rule's priority, a whole number of V(0) or more, set with a separate request only when it differs.
@@ -113,7 +103,7 @@ options:
         number. The module sends the number as given.
       - When not set, an existing rule keeps its priority and Cloudflare chooses one for a new rule.
     type: int
-''' + _content('', 2)
+'''
 
     # The whole rules option of cloudflare_dlp_email_rules.
     RULES = r'''
@@ -147,6 +137,68 @@ options:
         description:
           - The name of the rule. Required unless O(rules[].rule_id) is given.
         type: str
+      description:
+        description:
+          - A description of the rule. V('') clears it.
+          - An empty description, V(null) and no description count as the same when comparing.
+        type: str
+      enabled:
+        description:
+          - Whether the rule is applied.
+          - When not set, an existing rule keeps its current value and a new rule is enabled.
+        type: bool
+      conditions:
+        description:
+          - What an email must match for the rule to apply. All conditions must match.
+          - Required to create a rule. When not set, an existing rule keeps its current conditions.
+          - The order of conditions does not matter when comparing with the current rule.
+        type: list
+        elements: dict
+        suboptions:
+          selector:
+            description:
+              - What the condition looks at, the V(Recipients), the V(Sender), or the V(DLPProfiles) (the DLP profiles
+                that match the email).
+            type: str
+            required: true
+            choices: [Recipients, Sender, DLPProfiles]
+          operator:
+            description:
+              - How the selected values are matched against O(rules[].conditions[].value).
+              - With V(InList) and V(NotInList) the value is a list whose order and duplicates do not matter, and a
+                single string is the same as a list of one.
+            type: str
+            required: true
+            choices: [InList, NotInList, MatchRegex, NotMatchRegex]
+          value:
+            description:
+              - A string or a list of strings (email addresses, DLP profiles or regular expressions). Anything else is
+                rejected before any request.
+              - With O(rules[].conditions[].selector=DLPProfiles) and the operator V(InList) or V(NotInList), each value
+                is a DLP profile, given by its ID (a UUID, in any case) or by its name (matched exactly, case included).
+                M(zerotrust.cloudflare.cloudflare_dlp_profile_info) lists the profiles.
+              - When any entry gives a profile by name, the module reads the account's profile list once, before the
+                rule list, and sends the profile's ID in its place; so comparing is done on IDs and a rule written by
+                name changes nothing on the next run. A name that matches no profile or several, or an ID that is no
+                profile of the account, then fails before any change, and the message lists the profiles as
+                C(name (type, id)).
+              - A profile whose name looks like a UUID can only be given by its ID.
+              - Everything else (IDs, addresses, regular expressions) is sent exactly as given.
+            type: raw
+            required: true
+      action:
+        description:
+          - What to do with an email that matches. The API knows only V(Block).
+          - When not set, an existing rule keeps its action and a new rule blocks.
+        type: str
+        choices: [Block]
+      action_message:
+        description:
+          - The message shown to the sender of a blocked email (the API's C(action.message)).
+          - Not called C(message), a name Ansible reserves.
+          - When not set, an existing rule keeps its current message. V('') clears it; an empty message, V(null) and no
+            message count as the same when comparing.
+        type: str
       priority:
         description:
           - The rule's priority, a whole number of V(0) or more.
@@ -156,4 +208,4 @@ options:
             changes.
           - When not set, an existing rule keeps its priority and Cloudflare chooses one for a new rule.
         type: int
-''' + _content('rules[].', 6)
+'''

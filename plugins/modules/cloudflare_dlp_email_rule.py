@@ -259,8 +259,10 @@ def ensure_present(module, api, params, current, known_keys):
     if changed:
         rule = _rules.merged(current, body) if module.check_mode else api.request('PUT', api.rule_path(current['rule_id']), body)
     if priority is not None and priority != current.get('priority'):
-        rule = _rules.merged(rule, {}, priority) if module.check_mode else set_priority(module, api, rule, priority,
-                                                                                         'updated' if changed else None)
+        if module.check_mode:
+            rule = _rules.merged(rule, {}, priority)
+        else:
+            rule = set_priority(module, api, rule, priority, 'updated' if changed else None)
         changed = True
     return changed, rule
 

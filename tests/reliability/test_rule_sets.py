@@ -99,8 +99,9 @@ CASES = [
          profiles=TWIN_PROFILES, failed=True, lists=NO_LISTS, calls=[('GET', '/profiles', 200)],
          msg=("'Employee IDs' is the name of 2 DLP profiles, Employee IDs (custom, %s), Employee IDs (integration, %s)"
               % (TWIN_PROFILES[0]['id'], TWIN_PROFILES[1]['id']),)),
-    case(8, 'rule-unknown-profile-id-beside-a-name', 'rule', {'name': 'Cards', 'conditions': [dict(BY_NAME[0], value=[
-        'Credit Card Numbers', UNKNOWN_ID])]}, failed=True, calls=[('GET', '/profiles', 200)],
+    case(8, 'rule-unknown-profile-id-beside-a-name', 'rule',
+         {'name': 'Cards', 'conditions': [dict(BY_NAME[0], value=['Credit Card Numbers', UNKNOWN_ID])]}, failed=True,
+         calls=[('GET', '/profiles', 200)],
          msg=('conditions[0].value: %s is the ID of no DLP profile of the account' % UNKNOWN_ID,)),
     case(9, 'rules-unknown-profile-name-in-check-mode', 'rules', {'rules': [{'name': 'New', 'conditions': [dict(BY_NAME[0], value='x')]}]},
          check_mode=True, failed=True, lists=NO_LISTS, calls=[('GET', '/profiles', 200)]),

@@ -196,8 +196,9 @@ def test_rules_input_has_the_options_and_a_rule_id_only_for_names_that_repeat():
 
 
 def test_rules_input_fed_back_changes_nothing():
-    rules = [dict(CURRENT, rule_id='A'), dict(CURRENT, rule_id='B', description=None, action={'action': 'Block', 'message': None},
-                                             conditions=[condition('x', selector='Sender', operator='MatchRegex')])]
+    rules = [dict(CURRENT, rule_id='A'),
+             dict(CURRENT, rule_id='B', description=None, action={'action': 'Block', 'message': None},
+                  conditions=[condition('x', selector='Sender', operator='MatchRegex')])]
     for rule, entry in zip(rules, _rules.rules_input(rules, rules)):
         entry = dict(EMPTY, **entry)
         assert _rules.same_rule(rule, _rules.build_body(entry, rule)) and entry['priority'] == rule['priority']
