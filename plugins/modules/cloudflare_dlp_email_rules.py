@@ -297,8 +297,8 @@ from ansible_collections.zerotrust.cloudflare.plugins.module_utils import _rules
 
 # What a run writes, in the order of writes (a contract, see the docs): the updates [(rule, body)] with one PUT each,
 # the new rules [(key, body)] with one POST each, the deletions [rule] with one DELETE each, and the priorities
-# [(key, priority)], of which those that differ go in one PATCH. A key names a rule: its lower-cased ID, or
-# ('new', index of its entry) for a rule to create.
+# [(key, priority)], of which those that differ go in one PATCH. A key names a rule: its lower-cased ID, or for a
+# rule to create the index of its entry.
 Plan = collections.namedtuple('Plan', ['updates', 'creates', 'deletes', 'priorities'])
 
 
@@ -377,7 +377,7 @@ def plan(entries, current, exclusive):
             if missing:
                 raise _rules.RuleError('rules[%d]: %s required to create the rule %r, which does not exist'
                                        % (index, ' and '.join(missing) + (' is' if len(missing) == 1 else ' are'), entry['name']))
-            key = ('new', index)
+            key = index
             steps.creates.append((key, _rules.build_body(entry)))
         else:
             key = _rules.rule_key(rule)
