@@ -216,6 +216,10 @@ class CloudflareAPI(object):
     def rule_path(self, rule_id):
         return self.rules_path + '/' + self.segment(rule_id, 'rule_id')
 
+    @property
+    def profiles_path(self):
+        return self.account_path + '/dlp/profiles'
+
     # --- checks before any request -------------------------------------------
 
     def _check_base_url(self, url):
@@ -268,21 +272,25 @@ class CloudflareAPI(object):
         except APIError as error:
             self.fail(error)
 
-    def create(self, path, body, recover):
-        """POST that creates something, never resent blindly.
+    def create(self, path, body, find):
+        """POST that adds an item to the list at ``path``, never resent blindly; raises APIError.
 
         After a 5xx, a timeout or a lost connection the call may have succeeded:
-        ``recover()`` looks (with one GET) for what it would have created and
-        returns it, or None, in which case the original error stands.
+        the list is read once and ``find(items)`` returns the item that appeared,
+        or None, in which case the original error is raised (still marked
+        ``maybe_applied``, as the item may yet appear).
         """
         try:
             return self.send('POST', path, body, retry=False)
         except APIError as error:
             if not error.details.get('maybe_applied'):
-                self.fail(error)
-            adopted = recover()
+                raise
+            try:
+                adopted = find(self.send('GET', path))
+            except APIError:
+                adopted = None
             if adopted is None:
-                self.fail(error)
+                raise error
             return adopted
 
     def fail(self, error):

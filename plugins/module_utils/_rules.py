@@ -6,10 +6,10 @@
 # This module_utils is PRIVATE to the zerotrust.cloudflare collection. It can
 # change at any time without notice; do not use it from other collections.
 
-"""What the DLP email rule modules share: a rule's options, their checks, the body
-sent to the API, and how a rule read back is compared with the one a task wants.
+"""What the DLP email rule modules share: a rule's options and their checks, the body sent to the API, DLP profile
+names in conditions, how a rule read back is compared with the one a task wants, and a rule in the input format.
 
-No HTTP here: requests go through ``_api.CloudflareAPI``.
+Pure functions only: no module, no HTTP. What cannot be done raises RuleError, and the modules fail with its message.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -17,8 +17,6 @@ __metaclass__ = type
 
 import copy
 import re
-
-from ansible_collections.zerotrust.cloudflare.plugins.module_utils._api import APIError
 
 SELECTORS = ['Recipients', 'Sender', 'DLPProfiles']
 OPERATORS = ['InList', 'NotInList', 'MatchRegex', 'NotMatchRegex']
@@ -29,10 +27,22 @@ BODY_KEYS = ('name', 'description', 'enabled', 'conditions', 'action')
 _UUID = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
 
 
+class RuleError(Exception):
+    """What a task cannot do, found before any write (bad input, an answer of the wrong shape, a plan that cannot be
+    carried out); ``msg`` says why and names the option."""
+
+    def __init__(self, msg):
+        super(RuleError, self).__init__(msg)
+        self.msg = msg
+
+
 def rule_options():
-    """The options that describe one rule (module options of cloudflare_dlp_email_rule, suboptions of each
-    entry of cloudflare_dlp_email_rules). No defaults: an option left unset keeps the rule's current value."""
+    """The options of cloudflare_dlp_email_rule, which are also the suboptions of each entry of
+    cloudflare_dlp_email_rules (and of the role's dlp_email_rules). No defaults but ``state``: an option left unset
+    keeps the rule's current value."""
     return dict(
+        state=dict(type='str', default='present', choices=['present', 'absent']),
+        rule_id=dict(type='str'),
         name=dict(type='str'),
         description=dict(type='str'),
         enabled=dict(type='bool'),
@@ -54,25 +64,44 @@ def is_uuid(value):
     return isinstance(value, str) and bool(_UUID.match(value))
 
 
-def check_rule_id(module, rule_id, option='rule_id'):
-    if rule_id is not None and not is_uuid(rule_id):
-        module.fail_json(msg='%s must be a UUID such as 2b6a2d1c-9a5e-4f7b-8c3d-1e2f3a4b5c6d, got %r' % (option, rule_id))
+def check_uuid(value, option):
+    """An ID option (a rule's or a profile's) must be a UUID, if given."""
+    if value is not None and not is_uuid(value):
+        raise RuleError('%s must be a UUID such as 2b6a2d1c-9a5e-4f7b-8c3d-1e2f3a4b5c6d, got %r' % (option, value))
 
 
-def check_rule(module, params, prefix=''):
+def check_rule(params, prefix=''):
     """The checks an argument spec cannot express; ``prefix`` names the entry (``rules[2].``) in messages."""
     name = params.get('name')
     if name is not None and not name.strip():
-        module.fail_json(msg='%sname must not be empty, got %r' % (prefix, name))
+        raise RuleError('%sname must not be empty, got %r' % (prefix, name))
     priority = params.get('priority')
     if priority is not None and priority < 0:
-        module.fail_json(msg='%spriority must be a whole number of 0 or more, got %s' % (prefix, priority))
+        raise RuleError('%spriority must be a whole number of 0 or more, got %s' % (prefix, priority))
     for index, condition in enumerate(params.get('conditions') or []):
         value = condition['value']
         if isinstance(value, str) or (isinstance(value, list) and all(isinstance(item, str) for item in value)):
             continue
-        module.fail_json(msg='%sconditions[%d].value must be a string or a list of strings, got %r (%s)'
-                             % (prefix, index, value, type(value).__name__))
+        raise RuleError('%sconditions[%d].value must be a string or a list of strings, got %r (%s)'
+                        % (prefix, index, value, type(value).__name__))
+
+
+# --- answers of the API ----------------------------------------------------------------
+
+
+def rule_list(answer, where):
+    """The rule list a GET answered, checked to be a list of rules."""
+    if not isinstance(answer, list) or not all(isinstance(rule, dict) for rule in answer):
+        raise RuleError('Cloudflare answered %s with an unexpected result: %r' % (where, answer))
+    return answer
+
+
+def profile_list(answer, where):
+    """The DLP profile list a GET answered, checked to be a list of profiles with an ID and a name."""
+    if not isinstance(answer, list) or not all(isinstance(profile, dict) and isinstance(profile.get('id'), str)
+                                               and isinstance(profile.get('name'), str) for profile in answer):
+        raise RuleError('Cloudflare answered %s with an unexpected result: %r' % (where, answer))
+    return answer
 
 
 # --- the body sent to the API --------------------------------------------------------
@@ -117,12 +146,78 @@ def missing_for_create(params):
     return [option for option in ('name', 'conditions') if params.get(option) is None]
 
 
+# --- DLP profiles by name --------------------------------------------------------------
+
+
+def _profile_references(condition):
+    """The values of a condition that name DLP profiles: those under DLPProfiles with InList or NotInList. Regular
+    expressions and the values of other selectors are no references."""
+    if condition.get('selector') != 'DLPProfiles' or condition.get('operator') not in SET_OPERATORS:
+        return []
+    value = condition['value']
+    return [value] if isinstance(value, str) else list(value)
+
+
+def uses_profile_names(rules):
+    """Whether any condition of the rules (their options) refers to a DLP profile by name rather than by ID."""
+    return any(not is_uuid(reference) for params in rules for condition in params.get('conditions') or []
+               for reference in _profile_references(condition))
+
+
+def describe_profiles(profiles):
+    return ', '.join('%s (%s, %s)' % (profile['name'], profile.get('type'), profile['id']) for profile in profiles)
+
+
+def _profile_id(reference, profiles, where, problems):
+    """The ID a reference stands for: a UUID is an ID and stays as written, a name becomes the ID of the one
+    profile with exactly that name. A reference that fits no profile, or several, is added to ``problems``."""
+    if is_uuid(reference):
+        if not any(profile['id'].lower() == reference.lower() for profile in profiles):
+            problems.append('%s: %s is the ID of no DLP profile of the account' % (where, reference))
+        return reference
+    found = [profile for profile in profiles if profile['name'] == reference]
+    if len(found) == 1:
+        return found[0]['id']
+    if found:
+        problems.append('%s: %r is the name of %d DLP profiles, %s; use the ID of the one you mean'
+                        % (where, reference, len(found), describe_profiles(found)))
+    else:
+        problems.append('%s: no DLP profile is named %r (names are matched exactly, case included)' % (where, reference))
+    return reference
+
+
+def resolve_profiles(rules, profiles, prefixes):
+    """The rules (their options) with each DLP profile name replaced by its profile's ID, for the account's
+    ``profiles``; ``prefixes`` name the rules in messages. Raises RuleError listing every name that matches no profile or
+    several and every ID that is no profile, with the profiles as ``name (type, id)``."""
+    problems, resolved = [], []
+    for params, prefix in zip(rules, prefixes):
+        conditions = params.get('conditions')
+        if conditions is not None:
+            conditions = [dict(condition) for condition in conditions]
+            for index, condition in enumerate(conditions):
+                if not _profile_references(condition):
+                    continue
+                where = '%sconditions[%d].value' % (prefix, index)
+                value = condition['value']
+                if isinstance(value, str):
+                    condition['value'] = _profile_id(value, profiles, where, problems)
+                else:
+                    condition['value'] = [_profile_id(reference, profiles, where, problems) for reference in value]
+        resolved.append(dict(params, conditions=conditions))
+    if problems:
+        raise RuleError('%s. The DLP profiles of the account: %s' % ('; '.join(problems), describe_profiles(profiles) or 'none'))
+    return resolved
+
+
 # --- comparing -----------------------------------------------------------------------
 
 
-def _canonical_value(operator, value):
+def _canonical_value(selector, operator, value):
     if operator in SET_OPERATORS:  # a list of addresses or profiles: a set, and a string is a one-element list
         values = [value] if isinstance(value, str) else list(value or [])
+        if selector == 'DLPProfiles':  # a profile ID is a UUID, the same profile in any case
+            values = [item.lower() if is_uuid(item) else item for item in values]
         return ('set', tuple(sorted(set(values), key=repr)))
     if isinstance(value, list):
         return ('list', tuple(value))
@@ -131,10 +226,11 @@ def _canonical_value(operator, value):
 
 def canonical(rule):
     """What matters of a rule when comparing: conditions in any order (they are ANDed), lists under
-    InList/NotInList as sets, and an empty description or message the same as null or missing."""
+    InList/NotInList as sets (DLP profile IDs in any case), and an empty description or message the same as null or
+    missing."""
     action = rule.get('action') if isinstance(rule.get('action'), dict) else {}
     conditions = [(condition.get('selector'), condition.get('operator'),
-                   _canonical_value(condition.get('operator'), condition.get('value')))
+                   _canonical_value(condition.get('selector'), condition.get('operator'), condition.get('value')))
                   for condition in rule.get('conditions') or [] if isinstance(condition, dict)]
     return {
         'name': rule.get('name'),
@@ -171,6 +267,12 @@ def named(rules, name):
     return [rule for rule in rules if rule.get('name') == name]
 
 
+def filtered(items, name, id_key, item_id):
+    """The items (rules or profiles) with exactly this name and with this ID (in any case), each only when given."""
+    return [item for item in items if (name is None or item.get('name') == name)
+            and (item_id is None or str(item.get(id_key) or '').lower() == item_id.lower())]
+
+
 def describe(rules):
     return ', '.join('%s (priority %s)' % (rule.get('rule_id'), rule.get('priority')) for rule in rules)
 
@@ -185,20 +287,27 @@ def find_created(rules, body, known_keys):
     return found[0] if len(found) == 1 else None
 
 
-def check_rule_list(module, rules, where):
-    if not isinstance(rules, list) or not all(isinstance(rule, dict) for rule in rules):
-        module.fail_json(msg='Cloudflare answered %s with an unexpected result: %r' % (where, rules))
-    return rules
+# --- the input format ------------------------------------------------------------------
 
 
-def create_rule(api, body, known_keys):
-    """POST a new rule, never resent blindly: if the answer is lost (5xx, timeout), read the rule list once and
-    adopt the rule if it appeared; otherwise the original error stands (``CloudflareAPI.create``)."""
-    def recover():
-        try:
-            rules = api.send('GET', api.rules_path)
-        except APIError:
-            return None
-        return find_created(rules, body, known_keys)
-
-    return api.create(api.rules_path, body, recover)
+def rules_input(rules, account_rules):
+    """``rules`` (as the API returned them) as entries of cloudflare_dlp_email_rules' ``rules`` option, which the role's
+    dlp_email_rules takes too. Only a rule whose name is not unique among ``account_rules`` (every rule of the account)
+    gets its ``rule_id``, so that feeding the entries back matches every rule and changes nothing."""
+    names = [rule.get('name') for rule in account_rules]
+    entries = []
+    for rule in rules:
+        action = rule.get('action') if isinstance(rule.get('action'), dict) else {}
+        entry = {'rule_id': rule.get('rule_id')} if names.count(rule.get('name')) > 1 else {}
+        entry.update(
+            name=rule.get('name'),
+            description=rule.get('description'),
+            enabled=rule.get('enabled'),
+            priority=rule.get('priority'),
+            conditions=[{'selector': condition.get('selector'), 'operator': condition.get('operator'), 'value': condition.get('value')}
+                        for condition in rule.get('conditions') or []],
+            action=action.get('action'),
+            action_message=action.get('message'),
+        )
+        entries.append(entry)
+    return entries

@@ -17,9 +17,15 @@ description:
   - The rule is found by O(rule_id) when given, else by O(name).
   - The API replaces the whole rule on every update, so an option the task leaves unset keeps the rule's current value.
     Only a new rule gets defaults (O(enabled=true), O(action=Block)).
-  - Reads the rule first and writes only what differs, so a run that changes nothing sends exactly one request.
+  - Reads the rule first and writes only what differs, so a run that changes nothing sends exactly one request, or two
+    when a condition gives a DLP profile by name (the profile list is read first).
+  - Content and priority are separate requests (C(POST) or C(PUT), then C(PATCH)). If setting the priority fails after
+    the rule was created or updated, that change stays; the failure says so, is C(changed) and returns RV(rule) as
+    written. Ansible's recap does not count a failed task as changed; C(register) with C(ignore_errors), or C(rescue)
+    with C(ansible_failed_result), shows the result.
   - To manage all rules of an account in one task, use M(zerotrust.cloudflare.cloudflare_dlp_email_rules).
 extends_documentation_fragment:
+  - zerotrust.cloudflare.dlp_email_rule
   - zerotrust.cloudflare.cloudflare
   - zerotrust.cloudflare.attributes
   - zerotrust.cloudflare.attributes.actiongroup
@@ -27,91 +33,12 @@ attributes:
   check_mode:
     support: full
     details:
-      - Only reads the rule. RV(rule) is then the rule as the change would leave it; a rule that would be created has
-        no C(rule_id) yet.
+      - Only reads the rule (and the profile list when a name is used). RV(rule) is then the rule as the change would
+        leave it; a rule that would be created has no C(rule_id) yet.
   diff_mode:
     support: full
   idempotent:
     support: full
-options:
-  state:
-    description:
-      - V(present) creates the rule or updates it; V(absent) deletes it.
-    type: str
-    choices: [present, absent]
-    default: present
-  rule_id:
-    description:
-      - The ID (a UUID) of an existing rule. The rule is then found by its ID, and O(name) renames it.
-      - Without it the rule is found by O(name). A new rule gets its ID from Cloudflare, so a rule cannot be created
-        with a chosen O(rule_id).
-      - A value that is not a UUID is rejected before any request is sent.
-    type: str
-  name:
-    description:
-      - The name of the rule.
-      - Required unless O(rule_id) is given. When the rule is found by name and several rules have this name, the
-        module fails and lists their IDs; set O(rule_id) to choose one.
-    type: str
-  description:
-    description:
-      - A description of the rule. V('') clears it.
-      - An empty description, V(null) and no description count as the same when comparing.
-    type: str
-  enabled:
-    description:
-      - Whether the rule is applied.
-      - When not set, an existing rule keeps its current value and a new rule is enabled.
-    type: bool
-  conditions:
-    description:
-      - What an email must match for the rule to apply. All conditions must match.
-      - Required to create a rule. When not set, an existing rule keeps its current conditions.
-      - The order of conditions does not matter when comparing with the current rule.
-    type: list
-    elements: dict
-    suboptions:
-      selector:
-        description:
-          - What the condition looks at, the V(Recipients), the V(Sender), or the V(DLPProfiles) (IDs of DLP profiles)
-            that match the email.
-        type: str
-        required: true
-        choices: [Recipients, Sender, DLPProfiles]
-      operator:
-        description:
-          - How the selected values are matched against O(conditions[].value).
-          - With V(InList) and V(NotInList) the value is a list whose order and duplicates do not matter, and a single
-            string is the same as a list of one.
-        type: str
-        required: true
-        choices: [InList, NotInList, MatchRegex, NotMatchRegex]
-      value:
-        description:
-          - A string or a list of strings (email addresses, DLP profile IDs or regular expressions).
-          - It is sent exactly as given. Anything but a string or a list of strings is rejected before any request.
-        type: raw
-        required: true
-  action:
-    description:
-      - What to do with an email that matches. The API knows only V(Block).
-      - When not set, an existing rule keeps its action and a new rule blocks.
-    type: str
-    choices: [Block]
-  action_message:
-    description:
-      - The message shown to the sender of a blocked email (the API's C(action.message)).
-      - Not called C(message), a name Ansible reserves.
-      - When not set, an existing rule keeps its current message. V('') clears it; an empty message, V(null) and no
-        message count as the same when comparing.
-    type: str
-  priority:
-    description:
-      - The rule's priority, a whole number of V(0) or more, set with a separate request only when it differs.
-      - Cloudflare documents only that higher priority rules are evaluated first, not whether that means a larger
-        number. The module sends the number as given.
-      - When not set, an existing rule keeps its priority and Cloudflare chooses one for a new rule.
-    type: int
 notes:
   - A rule is created with one request that is never resent blindly. If its answer is lost (a server error or a
     timeout), the module reads the rule list once and adopts a rule with the same name and content if one appeared;
@@ -140,6 +67,15 @@ EXAMPLES = r'''
     action_message: Email with card numbers cannot leave the company.
     priority: 10
   register: card_rule
+
+- name: Give DLP profiles by name (the module sends their IDs)
+  zerotrust.cloudflare.cloudflare_dlp_email_rule:
+    account_id: 023e105f4ecef8ad9ca31a8372d0c353
+    name: Block financial data
+    conditions:
+      - selector: DLPProfiles
+        operator: InList
+        value: [Financial Information, Credit Card Numbers]
 
 - name: Disable the rule, keeping everything else as it is
   zerotrust.cloudflare.cloudflare_dlp_email_rule:
@@ -187,7 +123,8 @@ rule:
   description:
     - The rule as the API returned it, V(null) when it is absent or was deleted.
     - In check mode, the rule as the change would leave it.
-  returned: success
+    - On a failure to set the priority after the rule was created or updated, the rule as that request left it.
+  returned: success, and on failure after a change
   type: dict
   contains:
     rule_id:
@@ -264,45 +201,57 @@ diff:
     after: {name: Block card numbers, enabled: false}
 '''
 
+import functools
+
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.zerotrust.cloudflare.plugins.module_utils._api import CloudflareAPI, common_argument_spec
+from ansible_collections.zerotrust.cloudflare.plugins.module_utils._api import APIError, CloudflareAPI, common_argument_spec
 from ansible_collections.zerotrust.cloudflare.plugins.module_utils import _rules
 
 
-def find_rule(module, api):
+def with_profile_ids(api, params):
+    """The task's options with DLP profile names replaced by IDs; the profile list is read only when a name is used."""
+    if not _rules.uses_profile_names([params]):
+        return params
+    profiles = _rules.profile_list(api.request('GET', api.profiles_path), 'GET %s' % api.profiles_path)
+    return _rules.resolve_profiles([params], profiles, [''])[0]
+
+
+def find_rule(api, params):
     """The rule the task means, or None: by rule_id (GET of the rule, 404 = absent), else by name (GET of the list)."""
-    rule_id, name = module.params['rule_id'], module.params['name']
+    rule_id, name = params['rule_id'], params['name']
     if rule_id:
         rule = api.request('GET', api.rule_path(rule_id), absent_on_404=True)
         if rule is not None and not isinstance(rule, dict):
-            module.fail_json(msg='Cloudflare answered GET %s with an unexpected result: %r' % (api.rule_path(rule_id), rule))
+            raise _rules.RuleError('Cloudflare answered GET %s with an unexpected result: %r' % (api.rule_path(rule_id), rule))
         return rule or None, set()
-    rules = _rules.check_rule_list(module, api.request('GET', api.rules_path), 'GET %s' % api.rules_path)
+    rules = _rules.rule_list(api.request('GET', api.rules_path), 'GET %s' % api.rules_path)
     matches = _rules.named(rules, name)
     if len(matches) > 1:
-        module.fail_json(msg='name %r matches %d rules: %s. Set rule_id to choose one.'
-                             % (name, len(matches), _rules.describe(matches)))
+        raise _rules.RuleError('name %r matches %d rules: %s. Set rule_id to choose one.'
+                               % (name, len(matches), _rules.describe(matches)))
     return (matches[0] if matches else None), set(_rules.rule_key(rule) for rule in rules)
 
 
-def ensure_present(module, api, current, known_keys):
+def ensure_present(module, api, params, current, known_keys):
     """Create or update; return (changed, the resulting rule)."""
-    params = module.params
     priority = params['priority']
     if current is None:
         if params['rule_id']:
-            module.fail_json(msg='rule_id %s matches no rule. Cloudflare chooses the ID of a new rule: leave rule_id out'
-                                 ' to create the rule by name.' % params['rule_id'])
+            raise _rules.RuleError('rule_id %s matches no rule. Cloudflare chooses the ID of a new rule: leave rule_id out'
+                                   ' to create the rule by name.' % params['rule_id'])
         missing = _rules.missing_for_create(params)
         if missing:
-            module.fail_json(msg='%s required to create the rule %r, which does not exist'
-                                 % (' and '.join(missing) + (' is' if len(missing) == 1 else ' are'), params['name']))
+            raise _rules.RuleError('%s required to create the rule %r, which does not exist'
+                                   % (' and '.join(missing) + (' is' if len(missing) == 1 else ' are'), params['name']))
         body = _rules.build_body(params)
         if module.check_mode:
             return True, _rules.merged(None, body, priority)
-        rule = _rules.create_rule(api, body, known_keys)
-        return True, set_priority(api, rule, priority)
+        try:
+            rule = api.create(api.rules_path, body, functools.partial(_rules.find_created, body=body, known_keys=known_keys))
+        except APIError as error:
+            api.fail(error)
+        return True, set_priority(module, api, rule, priority, 'created')
 
     body = _rules.build_body(params, current)
     changed = not _rules.same_rule(current, body)
@@ -310,42 +259,66 @@ def ensure_present(module, api, current, known_keys):
     if changed:
         rule = _rules.merged(current, body) if module.check_mode else api.request('PUT', api.rule_path(current['rule_id']), body)
     if priority is not None and priority != current.get('priority'):
+        if module.check_mode:
+            rule = _rules.merged(rule, {}, priority)
+        else:
+            rule = set_priority(module, api, rule, priority, 'updated' if changed else None)
         changed = True
-        rule = _rules.merged(rule, {}, priority) if module.check_mode else set_priority(api, rule, priority)
     return changed, rule
 
 
-def set_priority(api, rule, priority):
-    """PATCH the rule's priority if it differs; return the rule with it."""
+def set_priority(module, api, rule, priority, applied):
+    """PATCH the rule's priority if it differs; return the rule with it. ``applied`` is what this run did to the rule
+    before (created, updated or None): if the PATCH fails, the failure says that this change stays."""
     if priority is None or rule.get('priority') == priority:
         return rule
-    answer = api.request('PATCH', api.rules_path, {'new_priorities': {rule['rule_id']: priority}})
+    try:
+        answer = api.send('PATCH', api.rules_path, {'new_priorities': {rule['rule_id']: priority}})
+    except APIError as error:
+        if applied is None:
+            api.fail(error)
+        fail_after_write(module, error, rule, applied)
     if isinstance(answer, dict) and _rules.rule_key(answer) == _rules.rule_key(rule):
         return answer
     return _rules.merged(rule, {}, priority)  # the API answers with "a rule", not necessarily this one
 
 
+def fail_after_write(module, error, rule, applied):
+    """Fail after the rule was created or updated: changed, with the rule as it was written and a message that says so."""
+    details = dict(error.details)
+    unknown = details.pop('maybe_applied', False)
+    module.fail_json(
+        msg='%s. The rule %r was %s (rule_id %s) before this failure, and that change stays; its priority %s.'
+            % (error.msg, rule.get('name'), applied, rule.get('rule_id'), 'may or may not have been set' if unknown else 'was not set'),
+        changed=True, rule=rule, **details)
+
+
 def main():
     module = AnsibleModule(
-        argument_spec=common_argument_spec(
-            state=dict(type='str', default='present', choices=['present', 'absent']),
-            rule_id=dict(type='str'),
-            **_rules.rule_options()
-        ),
+        argument_spec=common_argument_spec(**_rules.rule_options()),
         required_one_of=[('rule_id', 'name')],
         supports_check_mode=True,
     )
-    _rules.check_rule_id(module, module.params['rule_id'])
-    _rules.check_rule(module, module.params)
+    try:
+        run(module)
+    except _rules.RuleError as error:
+        module.fail_json(msg=error.msg)
+
+
+def run(module):
+    params = module.params
+    _rules.check_uuid(params['rule_id'], 'rule_id')
+    _rules.check_rule(params)
     api = CloudflareAPI(module)
 
-    current, known_keys = find_rule(module, api)
-    if module.params['state'] == 'absent':
+    params = with_profile_ids(api, params)
+    current, known_keys = find_rule(api, params)
+    if params['state'] == 'absent':
         changed, rule = current is not None, None
         if changed and not module.check_mode:
             api.request('DELETE', api.rule_path(current['rule_id']), absent_on_404=True)  # 404: already gone (a retried DELETE)
     else:
-        changed, rule = ensure_present(module, api, current, known_keys)
+        changed, rule = ensure_present(module, api, params, current, known_keys)
 
     output = dict(changed=changed, rule=rule)
     if module._diff:

@@ -14,6 +14,13 @@ version_added: 0.1.0
 description:
   - Lists the rules of Cloudflare Zero Trust DLP for email of an account, optionally only those with a given name or ID.
   - Sends one request and never changes anything.
+  - Besides the rules as the API returns them, returns them in the input format of
+    M(zerotrust.cloudflare.cloudflare_dlp_email_rules) (RV(rules_input)), to adopt the rules an account already has;
+    fed back to O(zerotrust.cloudflare.cloudflare_dlp_email_rules#module:rules) unchanged, they change nothing.
+  - Never feed the RV(rules_input) of a call filtered by O(name) or O(rule_id) to
+    M(zerotrust.cloudflare.cloudflare_dlp_email_rules) with
+    O(zerotrust.cloudflare.cloudflare_dlp_email_rules#module:exclusive=true) - every rule the filter left out would be
+    deleted.
 extends_documentation_fragment:
   - zerotrust.cloudflare.cloudflare
   - zerotrust.cloudflare.attributes.info_module
@@ -57,6 +64,17 @@ EXAMPLES = r'''
   ansible.builtin.assert:
     that: card_rules.rules | length == 1
     fail_msg: The rule "Block card numbers" is missing
+
+- name: Export every rule in the input format of cloudflare_dlp_email_rules (and of the role's dlp_email_rules)
+  zerotrust.cloudflare.cloudflare_dlp_email_rule_info:
+    account_id: 023e105f4ecef8ad9ca31a8372d0c353
+  register: exported
+
+- name: Manage exactly these rules from now on (a no-op now, exclusive as the export is not filtered)
+  zerotrust.cloudflare.cloudflare_dlp_email_rules:
+    account_id: 023e105f4ecef8ad9ca31a8372d0c353
+    rules: "{{ exported.rules_input }}"
+    exclusive: true
 
 - name: Read one rule by its ID
   zerotrust.cloudflare.cloudflare_dlp_email_rule_info:
@@ -132,6 +150,71 @@ rules:
       action: {action: Block, message: null}
       created_at: '2025-01-01T12:00:00Z'
       updated_at: '2025-01-01T12:00:00Z'
+rules_input:
+  description:
+    - The same rules as RV(rules), in the same order, as entries of the O(zerotrust.cloudflare.cloudflare_dlp_email_rules#module:rules)
+      option of M(zerotrust.cloudflare.cloudflare_dlp_email_rules) and of the role variable C(dlp_email_rules) - no
+      timestamps, the action message as C(action_message).
+    - A rule has C(rule_id) only when its name is not unique on the account (among all its rules, whatever the
+      filters), so that the entries always match their rules.
+    - Fed back unfiltered to M(zerotrust.cloudflare.cloudflare_dlp_email_rules) with
+      O(zerotrust.cloudflare.cloudflare_dlp_email_rules#module:exclusive=true), they change nothing (one request).
+      Never combine a filtered list with O(zerotrust.cloudflare.cloudflare_dlp_email_rules#module:exclusive=true).
+    - Names and values can contain C({{); written to a vars file, mark them C(!unsafe) (as
+      C(playbooks/dlp_email_export.yml) of this collection does), or Ansible templates them when it reads them back.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    rule_id:
+      description: The rule's ID.
+      type: str
+      returned: when another rule of the account has the same name
+      sample: 2b6a2d1c-9a5e-4f7b-8c3d-1e2f3a4b5c6d
+    name:
+      description: The rule's name.
+      type: str
+      returned: success
+      sample: Block card numbers
+    description:
+      description: The rule's description.
+      type: str
+      returned: success
+      sample: null
+    enabled:
+      description: Whether the rule is applied.
+      type: bool
+      returned: success
+      sample: true
+    priority:
+      description: The rule's priority.
+      type: int
+      returned: success
+      sample: 10
+    conditions:
+      description: The rule's conditions (C(selector), C(operator), C(value)), with DLP profiles by ID.
+      type: list
+      elements: dict
+      returned: success
+      sample: [{selector: DLPProfiles, operator: InList, value: [c8f0b8a2-5b4e-4f3c-9d1a-2e7f6a5b4c3d]}]
+    action:
+      description: The action, always V(Block).
+      type: str
+      returned: success
+      sample: Block
+    action_message:
+      description: The message shown to the sender of a blocked email.
+      type: str
+      returned: success
+      sample: Email with card numbers cannot leave the company.
+  sample:
+    - name: Block card numbers
+      description: null
+      enabled: true
+      priority: 10
+      conditions: [{selector: DLPProfiles, operator: InList, value: [c8f0b8a2-5b4e-4f3c-9d1a-2e7f6a5b4c3d]}]
+      action: Block
+      action_message: null
 '''
 
 from ansible.module_utils.basic import AnsibleModule
@@ -149,15 +232,15 @@ def main():
         supports_check_mode=True,
     )
     name, rule_id = module.params['name'], module.params['rule_id']
-    _rules.check_rule_id(module, rule_id)
-    api = CloudflareAPI(module)
+    try:
+        _rules.check_uuid(rule_id, 'rule_id')
+        api = CloudflareAPI(module)
+        account_rules = _rules.rule_list(api.request('GET', api.rules_path), 'GET %s' % api.rules_path)
+    except _rules.RuleError as error:
+        module.fail_json(msg=error.msg)
 
-    rules = _rules.check_rule_list(module, api.request('GET', api.rules_path), 'GET %s' % api.rules_path)
-    if name is not None:
-        rules = _rules.named(rules, name)
-    if rule_id is not None:
-        rules = [rule for rule in rules if _rules.rule_key(rule) == rule_id.lower()]
-    module.exit_json(changed=False, rules=rules)
+    rules = _rules.filtered(account_rules, name, 'rule_id', rule_id)
+    module.exit_json(changed=False, rules=rules, rules_input=_rules.rules_input(rules, account_rules))
 
 
 if __name__ == '__main__':

@@ -15,15 +15,24 @@ description:
   - Creates, updates and deletes the rules of Cloudflare Zero Trust DLP for email of an account, and sets their
     priorities, in one task.
   - Reads the rule list once, then sends only the requests that are needed, with all priority changes in one request.
-    A run that changes nothing sends exactly one request.
+    A run that changes nothing sends exactly one request, or two when a condition gives a DLP profile by name (the
+    profile list is read first).
   - Each entry of O(rules) matches an existing rule by its O(rules[].rule_id), else by its O(rules[].name). Every check,
-    including duplicate names, is done before the first change is sent.
+    including duplicate names and unknown DLP profiles, is done before the first change is sent.
   - The API replaces the whole rule on every update, so an option an entry leaves unset keeps the rule's current value.
     Only a new rule gets defaults (O(rules[].enabled=true), O(rules[].action=Block)).
-  - Changes are sent in this order - updates, new rules, deletions, then the priorities. If a request fails, the
-    changes sent before it stay.
+  - Changes are sent in this order - updates (one C(PUT) each), new rules (one C(POST) each), deletions (one C(DELETE)
+    each), then one C(PATCH) with every priority that differs.
+  - If a request fails, the module stops there and the changes sent before it stay. The failure still says what was
+    applied, in RV(created), RV(updated), RV(deleted) and RV(reprioritized), and which rules the failed request may or
+    may not have changed, in RV(uncertain); the task is then C(changed) if anything was applied. Ansible's recap does
+    not count a failed task as changed, so read these lists with C(register) and C(ignore_errors), or in a C(rescue)
+    section from C(ansible_failed_result) (see the examples).
+  - To adopt the rules an account already has, feed the RV(zerotrust.cloudflare.cloudflare_dlp_email_rule_info#module:rules_input)
+    of M(zerotrust.cloudflare.cloudflare_dlp_email_rule_info) to O(rules); unchanged, that is a run that changes nothing.
   - To manage a single rule, use M(zerotrust.cloudflare.cloudflare_dlp_email_rule).
 extends_documentation_fragment:
+  - zerotrust.cloudflare.dlp_email_rule.rules
   - zerotrust.cloudflare.cloudflare
   - zerotrust.cloudflare.attributes
   - zerotrust.cloudflare.attributes.actiongroup
@@ -31,104 +40,21 @@ attributes:
   check_mode:
     support: full
     details:
-      - Only reads the rule list. RV(rules) is then the rule set as the changes would leave it; a rule that would be
-        created has no C(rule_id) yet. RV(deleted) lists the rules that would be deleted.
+      - Only reads (the profile list when a name is used, and the rule list). RV(rules) is then the rule set as the
+        changes would leave it; a rule that would be created has no C(rule_id) yet. RV(created), RV(updated),
+        RV(deleted) and RV(reprioritized) list what would be done; on failure they are empty, as nothing was applied.
   diff_mode:
     support: full
   idempotent:
     support: full
 options:
-  rules:
-    description:
-      - The rules. Names must be unique among the entries.
-      - With O(exclusive=false), rules of the account that are not listed are left alone.
-    type: list
-    elements: dict
-    required: true
-    suboptions:
-      state:
-        description:
-          - V(present) creates the rule or updates it; V(absent) deletes it if it exists.
-        type: str
-        choices: [present, absent]
-        default: present
-      rule_id:
-        description:
-          - The ID (a UUID) of an existing rule. The entry then matches that rule, and O(rules[].name) renames it.
-          - Without it the entry matches the rule with its O(rules[].name); the module fails before any change if
-            several rules have that name. A new rule gets its ID from Cloudflare, so an entry with a O(rules[].rule_id)
-            that matches no rule fails.
-          - A value that is not a UUID is rejected before any request is sent.
-        type: str
-      name:
-        description:
-          - The name of the rule. Required unless O(rules[].rule_id) is given.
-        type: str
-      description:
-        description:
-          - A description of the rule. V('') clears it.
-          - An empty description, V(null) and no description count as the same when comparing.
-        type: str
-      enabled:
-        description:
-          - Whether the rule is applied.
-          - When not set, an existing rule keeps its current value and a new rule is enabled.
-        type: bool
-      conditions:
-        description:
-          - What an email must match for the rule to apply. All conditions must match.
-          - Required to create a rule. When not set, an existing rule keeps its current conditions.
-          - The order of conditions does not matter when comparing with the current rule.
-        type: list
-        elements: dict
-        suboptions:
-          selector:
-            description:
-              - What the condition looks at, the V(Recipients), the V(Sender), or the V(DLPProfiles) (IDs of DLP profiles)
-                that match the email.
-            type: str
-            required: true
-            choices: [Recipients, Sender, DLPProfiles]
-          operator:
-            description:
-              - How the selected values are matched against O(rules[].conditions[].value).
-              - With V(InList) and V(NotInList) the value is a list whose order and duplicates do not matter, and a
-                single string is the same as a list of one.
-            type: str
-            required: true
-            choices: [InList, NotInList, MatchRegex, NotMatchRegex]
-          value:
-            description:
-              - A string or a list of strings (email addresses, DLP profile IDs or regular expressions).
-              - It is sent exactly as given. Anything but a string or a list of strings is rejected before any request.
-            type: raw
-            required: true
-      action:
-        description:
-          - What to do with an email that matches. The API knows only V(Block).
-          - When not set, an existing rule keeps its action and a new rule blocks.
-        type: str
-        choices: [Block]
-      action_message:
-        description:
-          - The message shown to the sender of a blocked email (the API's C(action.message)).
-          - Not called C(message), a name Ansible reserves.
-          - When not set, an existing rule keeps its current message. V('') clears it; an empty message, V(null) and no
-            message count as the same when comparing.
-        type: str
-      priority:
-        description:
-          - The rule's priority, a whole number of V(0) or more.
-          - Cloudflare documents only that higher priority rules are evaluated first, not whether that means a larger
-            number. The module sends the numbers as given and never derives them from the order of O(rules).
-          - All priority changes, those of new rules included, are sent together in one request after the other
-            changes.
-          - When not set, an existing rule keeps its priority and Cloudflare chooses one for a new rule.
-        type: int
   exclusive:
     description:
       - Whether to delete the rules of the account that O(rules) does not list.
       - In check mode and diff mode, RV(deleted) and the diff show which rules would be deleted.
+      - Never combine it with the RV(zerotrust.cloudflare.cloudflare_dlp_email_rule_info#module:rules_input) of a
+        M(zerotrust.cloudflare.cloudflare_dlp_email_rule_info) call filtered by name or rule ID - that list lacks the
+        other rules of the account, which would then all be deleted.
     type: bool
     default: false
 notes:
@@ -154,7 +80,7 @@ EXAMPLES = r'''
         conditions:
           - selector: DLPProfiles
             operator: InList
-            value: [c8f0b8a2-5b4e-4f3c-9d1a-2e7f6a5b4c3d]
+            value: [Credit Card Numbers]  # a profile's name (or its ID), see cloudflare_dlp_profile_info
           - selector: Recipients
             operator: NotMatchRegex
             value: '.*@example\.com$'
@@ -181,6 +107,44 @@ EXAMPLES = r'''
   check_mode: true
   diff: true
   register: planned
+
+- name: Apply a rule set, and see what was applied even if a request fails part-way
+  zerotrust.cloudflare.cloudflare_dlp_email_rules:
+    account_id: 023e105f4ecef8ad9ca31a8372d0c353
+    rules: "{{ dlp_email_rules }}"
+  register: dlp_rules
+  ignore_errors: true
+
+- name: Say what the failed run applied (the recap does not count it as changed)
+  ansible.builtin.debug:
+    msg: >-
+      Applied before the failure: created {{ dlp_rules.created }}, updated {{ dlp_rules.updated }},
+      deleted {{ dlp_rules.deleted }}, priorities of {{ dlp_rules.reprioritized }}; unknown for {{ dlp_rules.uncertain }}
+  when: dlp_rules is failed
+
+- name: The same with block and rescue
+  block:
+    - name: Apply the rule set
+      zerotrust.cloudflare.cloudflare_dlp_email_rules:
+        account_id: 023e105f4ecef8ad9ca31a8372d0c353
+        rules: "{{ dlp_email_rules }}"
+  rescue:
+    - name: Say what was applied before the failure
+      ansible.builtin.debug:
+        msg: "Created {{ ansible_failed_result.created | default([]) }} before: {{ ansible_failed_result.msg }}"
+
+- name: Adopt the rules an account already has (an unfiltered export fed back changes nothing)
+  block:
+    - name: Read every rule in the input format
+      zerotrust.cloudflare.cloudflare_dlp_email_rule_info:
+        account_id: 023e105f4ecef8ad9ca31a8372d0c353
+      register: current
+
+    - name: Manage exactly those rules from now on
+      zerotrust.cloudflare.cloudflare_dlp_email_rules:
+        account_id: 023e105f4ecef8ad9ca31a8372d0c353
+        rules: "{{ current.rules_input }}"
+        exclusive: true
 
 - name: Swap two priorities and delete one rule, leaving other rules alone
   zerotrust.cloudflare.cloudflare_dlp_email_rules:
@@ -263,29 +227,48 @@ rules:
       created_at: '2025-01-01T12:00:00Z'
       updated_at: '2025-01-01T12:00:00Z'
 created:
-  description: The names of the rules that were created (or would be, in check mode).
-  returned: success
+  description:
+    - The names of the rules that were created (or would be, in check mode).
+    - On failure, those created before the failure; empty in check mode.
+  returned: success and failure
   type: list
   elements: str
   sample: [No email to competitors]
 updated:
-  description: The names of the rules whose content was changed (or would be). Priority changes are in RV(reprioritized).
-  returned: success
+  description:
+    - The names of the rules whose content was changed (or would be). Priority changes are in RV(reprioritized).
+    - On failure, those changed before the failure; empty in check mode.
+  returned: success and failure
   type: list
   elements: str
   sample: [Block card numbers]
 deleted:
-  description: The names of the rules that were deleted (or would be).
-  returned: success
+  description:
+    - The names of the rules that were deleted (or would be).
+    - On failure, those deleted before the failure; empty in check mode.
+  returned: success and failure
   type: list
   elements: str
   sample: [Old rule]
 reprioritized:
-  description: The names of the rules whose priority was set (or would be), new rules included.
-  returned: success
+  description:
+    - The names of the rules whose priority was set (or would be), new rules included.
+    - On failure, empty - the priorities go in the last request, so a failure comes before it or is that request's
+      own (see RV(uncertain)).
+  returned: success and failure
   type: list
   elements: str
   sample: [Block card numbers, No email to competitors]
+uncertain:
+  description:
+    - On failure, the names of the rules the failed request was writing when its outcome is unknown (a server error or
+      a timeout after the retries, or a lost create that the module did not find in the rule list afterwards). The next
+      run compares again and does what is still needed.
+    - Always empty on success, and when the failed request surely changed nothing.
+  returned: success and failure
+  type: list
+  elements: str
+  sample: [No email to competitors]
 diff:
   description: The rule set before and after, when run with C(--diff).
   returned: when diff mode is enabled
@@ -304,163 +287,213 @@ diff:
     after: {rules: []}
 '''
 
+import collections
+import functools
+
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.zerotrust.cloudflare.plugins.module_utils._api import CloudflareAPI, common_argument_spec
+from ansible_collections.zerotrust.cloudflare.plugins.module_utils._api import APIError, CloudflareAPI, common_argument_spec
 from ansible_collections.zerotrust.cloudflare.plugins.module_utils import _rules
 
+# What a run writes, in the order of writes (a contract, see the docs): the updates [(rule, body)] with one PUT each,
+# the new rules [(key, body)] with one POST each, the deletions [rule] with one DELETE each, and the priorities
+# [(key, priority)], of which those that differ go in one PATCH. A key names a rule: its lower-cased ID, or for a
+# rule to create the index of its entry.
+Plan = collections.namedtuple('Plan', ['updates', 'creates', 'deletes', 'priorities'])
 
-def check_entries(module):
+
+def check_entries(entries):
     """Checks on the entries themselves, before any request."""
-    names, ids = {}, {}
-    for index, entry in enumerate(module.params['rules']):
+    ids, names = {}, {}
+    for index, entry in enumerate(entries):
         prefix = 'rules[%d].' % index
-        _rules.check_rule_id(module, entry['rule_id'], prefix + 'rule_id')
+        _rules.check_uuid(entry['rule_id'], prefix + 'rule_id')
         if not entry['rule_id'] and entry['name'] is None:
-            module.fail_json(msg='rules[%d] needs a name or a rule_id' % index)
-        _rules.check_rule(module, entry, prefix)
-        for seen, key, what in ((names, entry['name'], 'name'), (ids, (entry['rule_id'] or '').lower() or None, 'rule_id')):
-            if key is None:
-                continue
-            if key in seen:
-                module.fail_json(msg='rules[%d] and rules[%d] have the same %s %r: each rule must be listed once, with a'
-                                     ' unique name' % (seen[key], index, what, entry[what]))
-            seen[key] = index
+            raise _rules.RuleError('rules[%d] needs a name or a rule_id' % index)
+        _rules.check_rule(entry, prefix)
+        if entry['rule_id']:
+            key = entry['rule_id'].lower()
+            if key in ids:
+                raise _rules.RuleError('rules[%d] and rules[%d] have the same rule_id %r: each rule must be listed once'
+                                       % (ids[key], index, entry['rule_id']))
+            ids[key] = index
+        if entry['name'] is not None:
+            names.setdefault(entry['name'], []).append(index)
+    for name, indexes in names.items():
+        by_name = [index for index in indexes if not entries[index]['rule_id']]
+        if len(indexes) > 1 and by_name:  # only entries that each have a rule_id may share a name
+            other = indexes[0] if indexes[0] != by_name[0] else indexes[1]
+            raise _rules.RuleError('rules[%d] and rules[%d] have the same name %r: each rule must be listed once, with a'
+                                   ' unique name (entries that each have a rule_id may share one)'
+                                   % (min(other, by_name[0]), max(other, by_name[0]), name))
 
 
-def match(module, current):
-    """The existing rule each entry matches (or None), checked so that no two entries meet the same rule or name."""
-    entries = module.params['rules']
+def with_profile_ids(api, entries):
+    """The entries with DLP profile names replaced by IDs; the profile list is read only when a name is used."""
+    if not _rules.uses_profile_names(entries):
+        return entries
+    profiles = _rules.profile_list(api.send('GET', api.profiles_path), 'GET %s' % api.profiles_path)
+    return _rules.resolve_profiles(entries, profiles, ['rules[%d].' % index for index in range(len(entries))])
+
+
+def match(entries, current):
+    """The existing rule each entry matches (or None), and which entry claimed each matched rule (by key)."""
     by_key = dict((_rules.rule_key(rule), rule) for rule in current)
-    claimed, matched, final_names = {}, [], {}
+    claimed, matched = {}, []
     for index, entry in enumerate(entries):
         if entry['rule_id']:
             rule = by_key.get(entry['rule_id'].lower())
             if rule is None and entry['state'] == 'present':
-                module.fail_json(msg='rules[%d].rule_id %s matches no rule. Cloudflare chooses the ID of a new rule: leave'
-                                     ' rule_id out to create the rule by name.' % (index, entry['rule_id']))
+                raise _rules.RuleError('rules[%d].rule_id %s matches no rule. Cloudflare chooses the ID of a new rule: leave'
+                                       ' rule_id out to create the rule by name.' % (index, entry['rule_id']))
         else:
             found = _rules.named(current, entry['name'])
             if len(found) > 1:
-                module.fail_json(msg='rules[%d].name %r matches %d rules: %s. Set rules[%d].rule_id to choose one.'
-                                     % (index, entry['name'], len(found), _rules.describe(found), index))
+                raise _rules.RuleError('rules[%d].name %r matches %d rules: %s. Set rules[%d].rule_id to choose one.'
+                                       % (index, entry['name'], len(found), _rules.describe(found), index))
             rule = found[0] if found else None
         if rule is not None:
             key = _rules.rule_key(rule)
             if key in claimed:
-                module.fail_json(msg='rules[%d] and rules[%d] both match the rule %s (%r): list each rule once'
-                                     % (claimed[key], index, rule.get('rule_id'), rule.get('name')))
+                raise _rules.RuleError('rules[%d] and rules[%d] both match the rule %s (%r): list each rule once'
+                                       % (claimed[key], index, rule.get('rule_id'), rule.get('name')))
             claimed[key] = index
-        if entry['state'] == 'present':
-            name = entry['name'] if entry['name'] is not None else rule.get('name')
-            if name in final_names:
-                module.fail_json(msg='rules[%d] and rules[%d] would both be named %r: rule names must be unique'
-                                     % (final_names[name], index, name))
-            final_names[name] = index
         matched.append(rule)
     return matched, claimed
 
 
-def plan(module, current):
-    """What to create, update, delete and reprioritise; fails (before any write) on what cannot be done."""
-    matched, claimed = match(module, current)
-    creates, updates, deletes, priorities = [], [], [], []
-    for index, (entry, rule) in enumerate(zip(module.params['rules'], matched)):
+def plan(entries, current, exclusive):
+    """The Plan that makes the account's rules (``current``) what the entries say; raises RuleError, before any write,
+    for what cannot be done."""
+    matched, claimed = match(entries, current)
+    steps = Plan(updates=[], creates=[], deletes=[], priorities=[])
+    for index, (entry, rule) in enumerate(zip(entries, matched)):
         if entry['state'] == 'absent':
             if rule is not None:
-                deletes.append(rule)
+                steps.deletes.append(rule)
             continue
         if rule is None:
             missing = _rules.missing_for_create(entry)
             if missing:
-                module.fail_json(msg='rules[%d]: %s required to create the rule %r, which does not exist'
-                                     % (index, ' and '.join(missing) + (' is' if len(missing) == 1 else ' are'), entry['name']))
-            body = _rules.build_body(entry)
-            creates.append((index, body))
-            target = ('new', index)
+                raise _rules.RuleError('rules[%d]: %s required to create the rule %r, which does not exist'
+                                       % (index, ' and '.join(missing) + (' is' if len(missing) == 1 else ' are'), entry['name']))
+            key = index
+            steps.creates.append((key, _rules.build_body(entry)))
         else:
+            key = _rules.rule_key(rule)
             body = _rules.build_body(entry, rule)
             if not _rules.same_rule(rule, body):
-                updates.append((rule, body))
-            target = ('old', _rules.rule_key(rule))
+                steps.updates.append((rule, body))
         if entry['priority'] is not None:
-            priorities.append((target, entry['priority']))
-    if module.params['exclusive']:
-        deletes.extend(rule for rule in current if _rules.rule_key(rule) not in claimed)
-    return creates, updates, deletes, priorities
+            steps.priorities.append((key, entry['priority']))
+    if exclusive:
+        steps.deletes.extend(rule for rule in current if _rules.rule_key(rule) not in claimed)
+    return steps
+
+
+class Applied(object):
+    """What apply() has done: the latest known state of every rule (by key, existing rules in the API's order, then
+    new ones), the names of the rules written, and the names of the write in flight, which are uncertain if it fails
+    with a server error or a timeout."""
+
+    def __init__(self, current=()):
+        self.before = list(current)
+        self.rules = collections.OrderedDict((_rules.rule_key(rule), rule) for rule in current)
+        self.updated, self.created, self.deleted, self.reprioritized = [], [], [], []
+        self.writing = []
+
+    @property
+    def changed(self):
+        return bool(self.updated or self.created or self.deleted or self.reprioritized)
+
+
+def apply(api, steps, applied, check_mode):
+    """Carry out the plan, recording each write in ``applied`` once it succeeded; the first write that fails raises
+    APIError, and the writes after it are not sent. In check mode nothing is sent and ``applied`` says what would be."""
+    for rule, body in steps.updates:
+        applied.writing = [body['name']]
+        key = _rules.rule_key(rule)
+        applied.rules[key] = _rules.merged(rule, body) if check_mode else api.send('PUT', api.rule_path(rule['rule_id']), body)
+        applied.updated.append(body['name'])
+    for key, body in steps.creates:
+        applied.writing = [body['name']]
+        if check_mode:
+            applied.rules[key] = _rules.merged(None, body)
+        else:
+            known_keys = set(_rules.rule_key(rule) for rule in applied.rules.values())
+            applied.rules[key] = api.create(api.rules_path, body, functools.partial(_rules.find_created, body=body, known_keys=known_keys))
+        applied.created.append(body['name'])
+    for rule in steps.deletes:
+        applied.writing = [rule.get('name')]
+        if not check_mode:
+            api.send('DELETE', api.rule_path(rule['rule_id']), absent_on_404=True)  # 404: already gone (a retried DELETE)
+        del applied.rules[_rules.rule_key(rule)]
+        applied.deleted.append(rule.get('name'))
+
+    changes = [(key, priority) for key, priority in steps.priorities if applied.rules[key].get('priority') != priority]
+    if changes:
+        applied.writing = [applied.rules[key]['name'] for key, dummy in changes]
+        answer = None
+        if not check_mode:
+            answer = api.send('PATCH', api.rules_path,
+                              {'new_priorities': dict((applied.rules[key]['rule_id'], priority) for key, priority in changes)})
+        for key, priority in changes:
+            applied.rules[key] = _rules.merged(applied.rules[key], {}, priority)
+        for key, rule in applied.rules.items():  # the API answers with "a rule": keep it if it is one we list
+            if isinstance(answer, dict) and _rules.rule_key(rule) == _rules.rule_key(answer):
+                applied.rules[key] = answer
+        applied.reprioritized = applied.writing
+    applied.writing = []
+
+
+def report(module, applied, error=None):
+    """End the module with the one result it has, for success and failure alike: what was applied, and on failure
+    the error, with the write whose outcome is unknown."""
+    result = dict(changed=applied.changed, created=applied.created, updated=applied.updated, deleted=applied.deleted,
+                  reprioritized=applied.reprioritized, uncertain=[])
+    if error is None:
+        result['rules'] = list(applied.rules.values())
+        if module._diff:
+            result['diff'] = dict(before={'rules': applied.before}, after={'rules': result['rules']})
+        module.exit_json(**result)
+    details = dict(getattr(error, 'details', {}))
+    if details.pop('maybe_applied', False):
+        result['uncertain'] = applied.writing
+    module.fail_json(msg=failure_message(error.msg, result), **dict(details, **result))
+
+
+def failure_message(msg, result):
+    """The error, and what was applied before it, which stays."""
+    done = ['%s %s' % (what, ', '.join(repr(name) for name in result[what]))
+            for what in ('updated', 'created', 'deleted', 'reprioritized') if result[what]]
+    if done:
+        msg += '. The changes made before this failure stay: %s' % '; '.join(done)
+    if result['uncertain']:
+        msg += '. Whether the failed request changed %s is unknown' % ', '.join(repr(name) for name in result['uncertain'])
+    return msg
 
 
 def main():
     module = AnsibleModule(
         argument_spec=common_argument_spec(
-            rules=dict(type='list', elements='dict', required=True, options=dict(
-                state=dict(type='str', default='present', choices=['present', 'absent']),
-                rule_id=dict(type='str'),
-                **_rules.rule_options()
-            )),
+            rules=dict(type='list', elements='dict', required=True, options=_rules.rule_options()),
             exclusive=dict(type='bool', default=False),
         ),
         supports_check_mode=True,
     )
-    check_entries(module)
-    api = CloudflareAPI(module)
-
-    current = _rules.check_rule_list(module, api.request('GET', api.rules_path), 'GET %s' % api.rules_path)
-    creates, updates, deletes, priorities = plan(module, current)
-
-    # The latest answer of the API for every rule: existing ones by key, new ones by entry index.
-    latest = dict((_rules.rule_key(rule), rule) for rule in current)
-    new = {}
-    for rule, body in updates:
-        latest[_rules.rule_key(rule)] = (_rules.merged(rule, body) if module.check_mode
-                                         else api.request('PUT', api.rule_path(rule['rule_id']), body))
-    known_keys = set(latest)
-    for index, body in creates:
-        if module.check_mode:
-            new[index] = _rules.merged(None, body)
-        else:
-            new[index] = _rules.create_rule(api, body, known_keys)
-            known_keys.add(_rules.rule_key(new[index]))
-    for rule in deletes:
-        if not module.check_mode:
-            api.request('DELETE', api.rule_path(rule['rule_id']), absent_on_404=True)  # 404: already gone (a retried DELETE)
-        latest.pop(_rules.rule_key(rule))
-
-    reprioritized, new_priorities = [], {}
-    for (kind, where), priority in priorities:
-        rule = new[where] if kind == 'new' else latest[where]
-        if rule.get('priority') == priority:
-            continue
-        reprioritized.append(rule['name'])
-        if not module.check_mode:
-            new_priorities[rule['rule_id']] = priority
-        rule = _rules.merged(rule, {}, priority)
-        if kind == 'new':
-            new[where] = rule
-        else:
-            latest[where] = rule
-    if new_priorities:
-        answer = api.request('PATCH', api.rules_path, {'new_priorities': new_priorities})
-        if isinstance(answer, dict) and _rules.rule_key(answer) in latest:  # "a rule": keep it if it is one we list
-            latest[_rules.rule_key(answer)] = answer
-        elif isinstance(answer, dict):
-            for index, rule in new.items():
-                if _rules.rule_key(rule) == _rules.rule_key(answer):
-                    new[index] = answer
-
-    result = [latest[_rules.rule_key(rule)] for rule in current if _rules.rule_key(rule) in latest]
-    result.extend(new[index] for index, dummy in creates)
-    output = dict(
-        changed=bool(creates or updates or deletes or reprioritized),
-        rules=result,
-        created=[body['name'] for dummy, body in creates],
-        updated=[body['name'] for dummy, body in updates],
-        deleted=[rule.get('name') for rule in deletes],
-        reprioritized=reprioritized,
-    )
-    if module._diff:
-        output['diff'] = dict(before={'rules': current}, after={'rules': result})
-    module.exit_json(**output)
+    applied, error = Applied(), None
+    try:
+        entries = module.params['rules']
+        check_entries(entries)
+        api = CloudflareAPI(module)
+        entries = with_profile_ids(api, entries)
+        current = _rules.rule_list(api.send('GET', api.rules_path), 'GET %s' % api.rules_path)
+        steps = plan(entries, current, module.params['exclusive'])
+        applied = Applied(current)
+        apply(api, steps, applied, module.check_mode)
+    except (_rules.RuleError, APIError) as failure:
+        error = failure
+    report(module, applied, error)
 
 
 if __name__ == '__main__':

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Local, stateful emulator of Cloudflare's DLP-email API (8 operations) for tests.
+"""Local, stateful emulator of Cloudflare's DLP-email API (8 operations) and its DLP profile list, for tests.
 
 It answers under ``/client/v4`` in Cloudflare's envelope, checks auth headers,
 validates request bodies against the bundled OpenAPI 3.0 schema, keeps state
@@ -32,6 +32,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 from jsonschema.exceptions import ValidationError
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
@@ -59,6 +60,7 @@ CODE_INVALID_JSON = 1001
 CODE_SCHEMA = 1002
 CODE_UNKNOWN_PRIORITY_RULE = 1003
 CODE_EMPTY_PRIORITIES = 1004
+CODE_BAD_QUERY = 1005
 CODE_MAPPING_NOT_FOUND = 1551
 CODE_RULE_NOT_FOUND = 1552
 CODE_RATE_LIMITED = 971
@@ -86,9 +88,22 @@ ROUTE_METHODS = {
     "mapping": frozenset({"GET", "POST"}),
     "rules": frozenset({"GET", "POST", "PATCH"}),
     "rule": frozenset({"GET", "PUT", "DELETE"}),
+    "profiles": frozenset({"GET"}),
 }
 FAULT_KEYS = frozenset({"method", "path", "count", "status", "headers", "body", "json", "delay", "after"})
 CONFIG_KEYS = frozenset({"absent_mapping", "rotate_token", "rate_limit"})
+
+# GET /accounts/{id}/dlp/profiles is outside the bundled schema: its answer takes the shapes of the official SDK's
+# cloudflare.types.zero_trust.dlp.Profile. Every account has these predefined profiles (IDs the emulator's own);
+# custom and integration profiles are seeded through the control endpoint.
+PREDEFINED_PROFILES = (
+    ("56a8c060-01bb-4f89-ba1e-3ad42770a342", "Credit Card Numbers", ("Visa Card Number", "Mastercard Card Number")),
+    ("3e9d1c52-8b1f-4c6e-9a0d-7f2b5e4c1a93", "Financial Information", ("IBAN", "SWIFT Code")),
+    ("a1f4b7c2-6d3e-4f80-b9a5-2c8e1d7f6b04",
+     "Social Security, Insurance, Tax, and Identifier Numbers", ("US Social Security Number", "UK National Insurance Number")),
+    ("d7b2e9f1-4a6c-4b3d-8e5f-1c0a9b8d7e62", "Source Code", ("Python", "JavaScript")),
+)
+SEEDED_PROFILE_TYPES = ("custom", "integration")
 
 
 class ControlError(Exception):
@@ -329,17 +344,63 @@ def validate_config(update: Any) -> dict[str, Any]:
     return clean
 
 
+def predefined_profiles() -> list[dict[str, Any]]:
+    """The predefined profiles of every account, as the SDK's PredefinedProfile."""
+    return [{"id": profile_id, "name": name, "type": "predefined", "allowed_match_count": 0, "ocr_enabled": False,
+             "ai_context_enabled": False, "confidence_threshold": "low", "open_access": False,
+             "entries": [{"id": str(uuid.uuid5(uuid.UUID(profile_id), entry)), "name": entry, "type": "predefined", "enabled": True,
+                          "profile_id": profile_id, "confidence": {"ai_context_available": False, "available": True}}
+                         for entry in entries]}
+            for profile_id, name, entries in PREDEFINED_PROFILES]
+
+
+def seeded_profile(spec: Any) -> dict[str, Any]:
+    """A custom or integration profile (the SDK's CustomProfile or IntegrationProfile) from a seed that needs only a
+    name; a full profile (a state file read back) stays as it is. Raises ControlError when malformed."""
+    if not isinstance(spec, dict) or not isinstance(spec.get("name"), str) or not spec["name"]:
+        raise ControlError("a profile must be an object with a non-empty string 'name'")
+    kind = spec.get("type", "custom")
+    if kind not in SEEDED_PROFILE_TYPES:
+        raise ControlError(f"a seeded profile's 'type' must be one of {', '.join(SEEDED_PROFILE_TYPES)} (every account has the predefined ones)")
+    profile_id = spec.get("id", str(uuid.uuid4()))
+    if not isinstance(profile_id, str) or not UUID_RE.fullmatch(profile_id):
+        raise ControlError(f"a profile's 'id' must be a UUID, got {profile_id!r}")
+    stamp = now_rfc3339()
+    profile = {"id": profile_id, "name": spec["name"], "type": kind, "description": spec.get("description"), "created_at": stamp,
+               "updated_at": stamp, "entries": []}
+    if kind == "custom":
+        profile.update(allowed_match_count=0, ocr_enabled=False)
+    else:
+        profile.update(integration_id=str(uuid.uuid5(uuid.UUID(profile_id), "integration")), shared_entries=[])
+    profile.update(copy.deepcopy(spec))
+    return profile
+
+
+def seeded_profiles(specs: Any, where: str) -> list[dict[str, Any]]:
+    """Seeded profiles from a list of seeds, with IDs unique among themselves and the predefined ones."""
+    if not isinstance(specs, list):
+        raise ControlError(f"{where} must be a list of profiles")
+    profiles = [seeded_profile(spec) for spec in specs]
+    seen = {profile_id for profile_id, _name, _entries in PREDEFINED_PROFILES}
+    for profile in profiles:
+        if profile["id"].lower() in seen:
+            raise ControlError(f"duplicate profile id {profile['id']!r} in {where}")
+        seen.add(profile["id"].lower())
+    return profiles
+
+
 def validate_state(state: Any) -> dict[str, Any]:
     """Check a whole state document and return its accounts, raising ControlError when malformed."""
     if not isinstance(state, dict) or set(state) - {"accounts"}:
-        raise ControlError("state must be an object {\"accounts\": {account_id: {\"mapping\": {...} | null, \"rules\": [...]}}}")
+        raise ControlError("state must be an object {\"accounts\": {account_id: {\"mapping\": {...} | null, \"rules\": [...],"
+                           " \"profiles\": [...] (optional)}}}")
     accounts = state.get("accounts", {})
     if not isinstance(accounts, dict):
         raise ControlError("state.accounts must be an object keyed by account ID")
     clean: dict[str, Any] = {}
     for account_id, account in accounts.items():
-        if not isinstance(account, dict) or set(account) - {"mapping", "rules"}:
-            raise ControlError(f"state.accounts[{account_id!r}] must be an object with 'mapping' and 'rules'")
+        if not isinstance(account, dict) or set(account) - {"mapping", "rules", "profiles"}:
+            raise ControlError(f"state.accounts[{account_id!r}] must be an object with 'mapping', 'rules' and optionally 'profiles'")
         mapping = account.get("mapping")
         rules = account.get("rules", [])
         if mapping is not None and not isinstance(mapping, dict):
@@ -354,6 +415,8 @@ def validate_state(state: Any) -> dict[str, Any]:
                 raise ControlError(f"duplicate rule_id {rule['rule_id']!r} in account {account_id!r}")
             seen.add(rule["rule_id"].lower())
         clean[account_id] = {"mapping": copy.deepcopy(mapping), "rules": copy.deepcopy(rules)}
+        if "profiles" in account:
+            clean[account_id]["profiles"] = seeded_profiles(account["profiles"], f"state.accounts[{account_id!r}].profiles")
     return clean
 
 
@@ -408,15 +471,15 @@ class Backend:  # pylint: disable=too-many-instance-attributes
             self.request_log.append(entry)
             fault = self._take_fault(method, raw_path)
         if fault is None:
-            reply = self._process(method, raw_path, headers, body)
+            reply = self._process(method, raw_path, headers, body, query)
         elif fault.after:
-            reply = self._process(method, raw_path, headers, body)
+            reply = self._process(method, raw_path, headers, body, query)
             time.sleep(fault.delay)
             if fault.status is not None:
                 reply = fault.reply()
         else:
             time.sleep(fault.delay)
-            reply = fault.reply() if fault.status is not None else self._process(method, raw_path, headers, body)
+            reply = fault.reply() if fault.status is not None else self._process(method, raw_path, headers, body, query)
         with self.lock:
             entry["status"] = reply.status
         return reply
@@ -449,9 +512,9 @@ class Backend:  # pylint: disable=too-many-instance-attributes
                 return fault
         return None
 
-    def _process(self, method: str, raw_path: str, headers: Any, body: bytes) -> Reply:
+    def _process(self, method: str, raw_path: str, headers: Any, body: bytes, query: str = "") -> Reply:
         try:
-            return self._process_checked(method, raw_path, headers, body)
+            return self._process_checked(method, raw_path, headers, body, query)
         except Exception as exc:  # pylint: disable=broad-exception-caught
             traceback.print_exc(file=sys.stderr)
             return fail(500, (CODE_INTERNAL, f"Internal emulator error: {exc.__class__.__name__}: {exc}"))
@@ -460,6 +523,8 @@ class Backend:  # pylint: disable=too-many-instance-attributes
     def match_route(method: str, raw_path: str) -> tuple[str, str, str | None] | None:
         """(kind, account segment, rule segment) for a known route and method, else None."""
         parts = raw_path.split("/")
+        if len(parts) == 7 and parts[:4] == ["", "client", "v4", "accounts"] and parts[5:7] == ["dlp", "profiles"]:
+            return ("profiles", parts[4], None) if method in ROUTE_METHODS["profiles"] else None
         if len(parts) not in (8, 9) or parts[:4] != ["", "client", "v4", "accounts"] or parts[5:7] != ["dlp", "email"]:
             return None
         if len(parts) == 8 and parts[7] in ("account_mapping", "rules"):
@@ -472,7 +537,7 @@ class Backend:  # pylint: disable=too-many-instance-attributes
             return None
         return kind, parts[4], rule
 
-    def _process_checked(self, method: str, raw_path: str, headers: Any, body: bytes) -> Reply:
+    def _process_checked(self, method: str, raw_path: str, headers: Any, body: bytes, query: str = "") -> Reply:
         route = self.match_route(method, raw_path)
         if route is None:
             return fail(404, (CODE_NO_ROUTE, MSG_NO_ROUTE))
@@ -486,6 +551,8 @@ class Backend:  # pylint: disable=too-many-instance-attributes
         if not ACCOUNT_RE.fullmatch(account_id) or (rule_id is not None and not UUID_RE.fullmatch(rule_id)):
             return fail(404, (CODE_BAD_IDENTIFIER, f"Could not route to {raw_path[len(API_PREFIX):]}, perhaps your object identifier is invalid?"),
                         (CODE_NO_ROUTE, MSG_NO_ROUTE))
+        if kind == "profiles":
+            return self._list_profiles(account_id, query)
         payload, problem = self._parse_body(BODY_SCHEMAS.get((kind, method)), body)
         if problem is not None:
             return problem
@@ -609,6 +676,15 @@ class Backend:  # pylint: disable=too-many-instance-attributes
         self._save()
         return ok(found[next(iter(new_priorities))])
 
+    def _list_profiles(self, account_id: str, query: str) -> Reply:
+        """GET /accounts/{id}/dlp/profiles: the predefined profiles, then the seeded ones. Its one query parameter,
+        ``all`` (also profiles the account is not entitled to), changes nothing: every account has every predefined one."""
+        for value in parse_qs(query, keep_blank_values=True).get("all", []):
+            if value not in ("true", "false"):
+                return fail(400, (CODE_BAD_QUERY, f"Invalid query parameter all={value!r}: must be true or false"))
+        with self.lock:
+            return ok(predefined_profiles() + copy.deepcopy(self.accounts.get(account_id, {}).get("profiles", [])))
+
     def _op_rule_get(self, account_id: str, rule_id: str, _payload: None) -> Reply:
         rule = self._find_rule(account_id, rule_id)
         return ok(rule) if rule is not None else fail(404, (CODE_RULE_NOT_FOUND, "Email rule not found"))
@@ -642,13 +718,14 @@ class Backend:  # pylint: disable=too-many-instance-attributes
             ("state", "GET"): self._control_state_get, ("state", "PUT"): self._control_state_put,
             ("config", "GET"): self._control_config_get, ("config", "POST"): self._control_config_post,
             ("reset", "POST"): self._control_reset,
+            ("profiles", "POST"): self._control_profiles_post,
         }
         handler = routes.get((name, method))
         if handler is None:
             allowed = sorted(m for (n, m) in routes if n == name)
             if allowed:
                 return Reply.json(405, {"error": f"{method} not allowed on {raw_path}; use {', '.join(allowed)}"}, {"Allow": ", ".join(allowed)})
-            return Reply.json(404, {"error": f"unknown control endpoint {raw_path}; known: log, faults, state, config, reset"})
+            return Reply.json(404, {"error": f"unknown control endpoint {raw_path}; known: log, faults, state, config, reset, profiles"})
         payload = None
         if method in ("POST", "PUT") and body.strip():
             try:
@@ -708,6 +785,17 @@ class Backend:  # pylint: disable=too-many-instance-attributes
         with self.lock:
             self.config.update(update)
             return copy.deepcopy(self.config)
+
+    def _control_profiles_post(self, payload: Any) -> Any:
+        if (not isinstance(payload, dict) or set(payload) != {"account_id", "profiles"} or not isinstance(payload["account_id"], str)
+                or not ACCOUNT_RE.fullmatch(payload["account_id"]) or not isinstance(payload["profiles"], list)):
+            raise ControlError("POST {\"account_id\": 32 lower-case hex digits, \"profiles\": [{\"name\": ..., \"type\": \"custom\" or \"integration\"}, ...]}")
+        with self.lock:
+            known = self.accounts.get(payload["account_id"], {}).get("profiles", [])
+            profiles = seeded_profiles(known + payload["profiles"], "profiles")
+            self._account(payload["account_id"])["profiles"] = profiles
+            self._save()
+            return profiles[len(known):]
 
     def _control_reset(self, _payload: Any) -> Any:
         with self.lock:

@@ -85,12 +85,17 @@ class Emulator:
         self._call("DELETE", "faults")
 
     def state(self) -> dict[str, Any]:
-        """The whole state: {"accounts": {account_id: {"mapping": ..., "rules": [...]}}}."""
+        """The whole state: {"accounts": {account_id: {"mapping": ..., "rules": [...], "profiles": [...] once seeded}}}."""
         return self._call("GET", "state")
 
     def set_state(self, state: dict[str, Any]) -> dict[str, Any]:
         """Replace the whole state."""
         return self._call("PUT", "state", state)
+
+    def add_profiles(self, account_id: str, *profiles: dict[str, Any]) -> list[dict[str, Any]]:
+        """Seed custom (or integration) DLP profiles in an account, e.g. add_profiles(ACCOUNT, {"name": "Employee IDs"});
+        returns them as the API lists them (with their IDs). Every account also has the predefined profiles."""
+        return self._call("POST", "profiles", {"account_id": account_id, "profiles": list(profiles)})
 
     def configure(self, **cfg: Any) -> dict[str, Any]:
         """Change absent_mapping, rotate_token or rate_limit; returns the new config."""

@@ -640,3 +640,84 @@ def test_bundled_schema_is_the_dlp_email_subset() -> None:
     assert len(_DOC["paths"]) == 3 and sum(len(ops) for ops in _DOC["paths"].values()) == 8
     with pytest.raises(ValidationError):
         OAS30Validator({"$ref": "urn:doc#/components/schemas/dlp_EmailRuleOperator"}, registry=_REGISTRY).validate("Eq")
+
+
+# ----- DLP profiles (outside the bundled schema: shapes from the SDK, see test_sdk_fidelity.py) -----
+def profiles_path(account: str) -> str:
+    return f"/client/v4/accounts/{account}/dlp/profiles"
+
+
+PREDEFINED_NAMES = ["Credit Card Numbers", "Financial Information", "Social Security, Insurance, Tax, and Identifier Numbers", "Source Code"]
+
+
+def test_every_account_has_the_predefined_profiles(emu: Emulator) -> None:
+    for account in (ACCOUNT, OTHER_ACCOUNT):
+        response = call(emu, "GET", profiles_path(account))
+        assert response.status_code == 200 and response.json()["success"] is True
+        profiles = response.json()["result"]
+        assert [profile["name"] for profile in profiles] == PREDEFINED_NAMES
+        assert {profile["type"] for profile in profiles} == {"predefined"}
+        assert all(uuid.UUID(profile["id"]) and entry["profile_id"] == profile["id"] for profile in profiles for entry in profile["entries"])
+    assert call(emu, "GET", profiles_path(ACCOUNT)).json() == call(emu, "GET", profiles_path(OTHER_ACCOUNT)).json()
+    assert emu.state() == {"accounts": {}}
+
+
+def test_seeded_profiles_follow_the_predefined_ones_in_their_account_only(emu: Emulator) -> None:
+    chosen = str(uuid.uuid4())
+    seeded = emu.add_profiles(ACCOUNT, {"name": "Employee IDs"}, {"name": "Slack", "type": "integration", "id": chosen})
+    assert [(profile["name"], profile["type"]) for profile in seeded] == [("Employee IDs", "custom"), ("Slack", "integration")]
+    assert seeded[1]["id"] == chosen and uuid.UUID(seeded[0]["id"])
+    assert RFC3339_Z.fullmatch(seeded[0]["created_at"]) and seeded[0]["created_at"] == seeded[0]["updated_at"]
+    more = emu.add_profiles(ACCOUNT, {"name": "Employee IDs"})
+    listed = call(emu, "GET", profiles_path(ACCOUNT)).json()["result"]
+    assert listed[len(PREDEFINED_NAMES):] == seeded + more
+    assert len(call(emu, "GET", profiles_path(OTHER_ACCOUNT)).json()["result"]) == len(PREDEFINED_NAMES)
+    assert emu.state()["accounts"][ACCOUNT] == {"mapping": None, "rules": [], "profiles": seeded + more}
+    emu.reset()
+    assert len(call(emu, "GET", profiles_path(ACCOUNT)).json()["result"]) == len(PREDEFINED_NAMES)
+
+
+def test_profiles_route_checks_auth_account_method_and_query(emu: Emulator) -> None:
+    assert error_codes(call(emu, "GET", profiles_path(ACCOUNT), {})) == [9106]
+    assert error_codes(call(emu, "GET", profiles_path(ACCOUNT), {"Authorization": "Bearer wrong"})) == [10000]
+    assert call(emu, "GET", profiles_path(ACCOUNT), KEY_AUTH).status_code == 200
+    response = call(emu, "GET", profiles_path("not-an-account"))
+    assert response.status_code == 404 and error_codes(response) == [7003, 7000]
+    for method, raw_path in (("POST", profiles_path(ACCOUNT)), ("GET", profiles_path(ACCOUNT) + "/x"), ("GET", profiles_path(ACCOUNT) + "/")):
+        assert raw_call(emu, method, raw_path, TOKEN_AUTH)[0] == 404, (method, raw_path)
+    for value in ("true", "false"):
+        assert call(emu, "GET", profiles_path(ACCOUNT) + "?all=" + value).status_code == 200
+    response = call(emu, "GET", profiles_path(ACCOUNT) + "?all=yes")
+    assert response.status_code == 400 and response.json()["errors"] == [
+        {"code": 1005, "message": "Invalid query parameter all='yes': must be true or false"}]
+    assert emu.log()[-1]["query"] == "all=yes"
+
+
+@pytest.mark.parametrize("payload", [
+    {"account_id": ACCOUNT, "profiles": [{"type": "custom"}]},
+    {"account_id": ACCOUNT, "profiles": [{"name": ""}]},
+    {"account_id": ACCOUNT, "profiles": [{"name": "P", "type": "predefined"}]},
+    {"account_id": ACCOUNT, "profiles": [{"name": "P", "id": "not-a-uuid"}]},
+    {"account_id": ACCOUNT, "profiles": [{"name": "P", "id": "56a8c060-01bb-4f89-ba1e-3ad42770a342"}]},
+    {"account_id": ACCOUNT, "profiles": {"name": "P"}},
+    {"account_id": "abc", "profiles": [{"name": "P"}]},
+    {"profiles": [{"name": "P"}]},
+], ids=["no-name", "empty-name", "predefined", "bad-id", "predefined-id", "not-a-list", "bad-account", "no-account"])
+def test_malformed_profile_seeds_are_rejected(emu: Emulator, payload: dict[str, Any]) -> None:
+    status, _headers, body = raw_call(emu, "POST", "/__emulator__/profiles", {"Content-Type": "application/json"}, json.dumps(payload).encode())
+    assert status == 400 and body["error"]
+    assert emu.state() == {"accounts": {}}
+
+
+def test_profiles_in_a_state_document(emu: Emulator, tmp_path: Path) -> None:
+    profile_id = str(uuid.uuid4())
+    state = emu.set_state({"accounts": {ACCOUNT: {"mapping": None, "rules": [], "profiles": [{"name": "Employee IDs", "id": profile_id}]}}})
+    assert state["accounts"][ACCOUNT]["profiles"][0]["id"] == profile_id
+    assert call(emu, "GET", profiles_path(ACCOUNT)).json()["result"][-1] == state["accounts"][ACCOUNT]["profiles"][0]
+    with pytest.raises(EmulatorError, match="-> 400"):
+        emu.set_state({"accounts": {ACCOUNT: {"mapping": None, "rules": [], "profiles": [{"name": "A", "id": profile_id},
+                                                                                         {"name": "B", "id": profile_id.upper()}]}}})
+    state_file = tmp_path / "state.json"
+    state_file.write_text(json.dumps(state), encoding="utf-8")
+    with start_emulator("--state-file", str(state_file), env=clean_env()) as emulator:
+        assert emulator.state() == state

@@ -23,6 +23,7 @@ from cloudflare.types.zero_trust.dlp.email import (  # noqa: E402
     RuleUpdateResponse,
 )
 from cloudflare.types.zero_trust.dlp.email.account_mapping_get_response import AuthRequirementsType, AuthRequirementsUnionMember0  # noqa: E402
+from cloudflare.types.zero_trust.dlp.profile import CustomProfile, IntegrationProfile, PredefinedProfile, PredefinedProfileEntryPredefinedEntry  # noqa: E402
 
 from control import DEFAULT_EMAIL, DEFAULT_KEY, DEFAULT_TOKEN, Emulator  # noqa: E402
 
@@ -162,3 +163,28 @@ def test_stray_email_env_overrides_explicit_token(emu: Emulator, monkeypatch: py
     assert [e.code for e in excinfo.value.errors] == [9106]
     headers = emu.log()[0]["headers"]
     assert "authorization" not in headers and headers["x-auth-email"] == DEFAULT_EMAIL
+
+
+def test_profiles_list_parses_into_the_sdk_profile_types(client: Cloudflare, emu: Emulator) -> None:
+    custom, integration = emu.add_profiles(ACCOUNT, {"name": "Employee IDs", "description": "Badge numbers"}, {"name": "Slack", "type": "integration"})
+    page = client.zero_trust.dlp.profiles.list(account_id=ACCOUNT)
+    assert isinstance(page, SyncSinglePage)
+    profiles = list(page)
+    predefined = profiles[:-2]
+    assert predefined and all(isinstance(profile, PredefinedProfile) and profile.type == "predefined" for profile in predefined)
+    assert predefined[0].name == "Credit Card Numbers" and str(uuid.UUID(predefined[0].id)) == predefined[0].id
+    assert predefined[0].allowed_match_count == 0 and predefined[0].open_access is False
+    entry = predefined[0].entries[0]
+    assert isinstance(entry, PredefinedProfileEntryPredefinedEntry)
+    assert (entry.name, entry.enabled, entry.profile_id, entry.confidence.available) == ("Visa Card Number", True, predefined[0].id, True)
+
+    assert isinstance(profiles[-2], CustomProfile)
+    assert (profiles[-2].id, profiles[-2].name, profiles[-2].description, profiles[-2].ocr_enabled) == (
+        custom["id"], "Employee IDs", "Badge numbers", False)
+    assert isinstance(profiles[-2].created_at, datetime) and profiles[-2].created_at.tzinfo is not None
+    assert isinstance(profiles[-1], IntegrationProfile)
+    assert (profiles[-1].id, profiles[-1].name, profiles[-1].integration_id) == (integration["id"], "Slack", integration["integration_id"])
+
+    assert [profile.id for profile in client.zero_trust.dlp.profiles.list(account_id=ACCOUNT, all=True)] == [profile.id for profile in profiles]
+    assert [(entry["method"], entry["path"], entry["query"]) for entry in emu.log()] == [
+        ("GET", f"/client/v4/accounts/{ACCOUNT}/dlp/profiles", ""), ("GET", f"/client/v4/accounts/{ACCOUNT}/dlp/profiles", "all=true")]

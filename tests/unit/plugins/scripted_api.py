@@ -15,6 +15,7 @@ KEY = 'unit-test-global-key-c2e8f1a4b7d0e3f6a9b2'
 ACCOUNT_PATH = '/client/v4/accounts/%s' % ACCOUNT
 MAPPING = ACCOUNT_PATH + '/dlp/email/account_mapping'
 RULES = ACCOUNT_PATH + '/dlp/email/rules'
+PROFILES = ACCOUNT_PATH + '/dlp/profiles'
 BAD_GATEWAY = '<html><body><h1>502 Bad Gateway</h1></body></html>'
 RULE_BODY_KEYS = ('name', 'description', 'enabled', 'conditions', 'action')
 
@@ -60,3 +61,15 @@ def rule(rule_id, name, priority, conditions, **changes):
 def body_of(value):
     """The POST/PUT body that carries a rule's content."""
     return {key: value[key] for key in RULE_BODY_KEYS if key in value}
+
+
+def profile(profile_id, name, kind='predefined'):
+    """A DLP profile as the API lists it (the fields the modules read, and a few more)."""
+    return {'id': profile_id, 'name': name, 'type': kind, 'allowed_match_count': 0, 'entries': []}
+
+
+CARDS_PROFILE = profile('56a8c060-01bb-4f89-ba1e-3ad42770a342', 'Credit Card Numbers')
+FINANCE_PROFILE = profile('3e9d1c52-8b1f-4c6e-9a0d-7f2b5e4c1a93', 'Financial Information')
+EMPLOYEE_PROFILE = profile('6d5c4b3a-2f1e-4d0c-9b8a-7f6e5d4c3b2a', 'Employee IDs', 'custom')
+TWIN_PROFILE = profile('1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d', 'Employee IDs', 'integration')
+ACCOUNT_PROFILES = [CARDS_PROFILE, FINANCE_PROFILE, EMPLOYEE_PROFILE]

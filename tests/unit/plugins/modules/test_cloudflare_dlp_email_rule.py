@@ -11,7 +11,8 @@ import pytest
 from ansible_collections.zerotrust.cloudflare.plugins.module_utils import _api
 from ansible_collections.zerotrust.cloudflare.plugins.modules import cloudflare_dlp_email_rule as module
 from ansible_collections.zerotrust.cloudflare.tests.unit.plugins.scripted_api import (
-    BAD_GATEWAY, RULES, body_of, connection, envelope, expect, sent, rule as api_rule, rule_path as api_rule_path)
+    ACCOUNT, ACCOUNT_PROFILES, BAD_GATEWAY, CARDS_PROFILE, FINANCE_PROFILE, PROFILES, RULES, body_of, connection, envelope, expect,
+    profile, sent, rule as api_rule, rule_path as api_rule_path)
 
 RULE_ID = '2b6a2d1c-9a5e-4f7b-8c3d-1e2f3a4b5c6d'
 OTHER_ID = '9c1d2e3f-4a5b-4c6d-8e7f-0a1b2c3d4e5f'
@@ -429,3 +430,88 @@ def test_unexpected_list_result_fails(httpserver, run_module, args):
     expect(httpserver, 'GET', RULES, 200, envelope({'not': 'a list'}))
     result = run_module(module.main, args)
     assert result.failed and 'unexpected result' in result['msg']
+
+
+# --- DLP profiles by name ------------------------------------------------------------------
+
+BY_NAME = [{'selector': 'DLPProfiles', 'operator': 'InList', 'value': ['Financial Information', PROFILE.upper()]},
+           {'selector': 'DLPProfiles', 'operator': 'NotInList', 'value': 'Credit Card Numbers'},
+           {'selector': 'Recipients', 'operator': 'NotMatchRegex', 'value': '.*@example\\.com$'}]
+BY_ID = [{'selector': 'DLPProfiles', 'operator': 'InList', 'value': [FINANCE_PROFILE['id'], PROFILE.upper()]},
+         {'selector': 'DLPProfiles', 'operator': 'NotInList', 'value': CARDS_PROFILE['id']},
+         {'selector': 'Recipients', 'operator': 'NotMatchRegex', 'value': '.*@example\\.com$'}]
+LISTED = ACCOUNT_PROFILES + [profile(PROFILE, 'Old card numbers', 'custom')]
+
+
+def test_create_by_profile_name_sends_the_ids(httpserver, run_module, args):
+    created = rule(NEW_ID, conditions=BY_ID)
+    expect(httpserver, 'GET', PROFILES, 200, envelope(LISTED))
+    expect(httpserver, 'GET', RULES, 200, envelope([]))
+    expect(httpserver, 'POST', RULES, 200, envelope(created))
+    result = run_module(module.main, dict(args, conditions=BY_NAME))
+    assert result['changed'] is True and result['rule'] == created
+    assert sent(httpserver) == [('GET', PROFILES, None), ('GET', RULES, None), (
+        'POST', RULES, {'name': NAME, 'enabled': True, 'conditions': BY_ID, 'action': {'action': 'Block'}})]
+
+
+@pytest.mark.parametrize('check_mode', [False, True])
+def test_a_rule_written_by_name_is_a_no_op_of_two_gets(httpserver, run_module, args, check_mode):
+    current = rule(conditions=[dict(BY_ID[0], value=[PROFILE, FINANCE_PROFILE['id']])] + BY_ID[1:])  # the ID in lower case
+    expect(httpserver, 'GET', PROFILES, 200, envelope(LISTED))
+    expect(httpserver, 'GET', rule_path(), 200, envelope(current))
+    result = run_module(module.main, dict(args, rule_id=RULE_ID, conditions=BY_NAME, _ansible_check_mode=check_mode))
+    assert result['changed'] is False
+    assert sent(httpserver) == [('GET', PROFILES, None), ('GET', rule_path(), None)]
+
+
+@pytest.mark.parametrize('value, text', [
+    ('credit card numbers', "conditions[0].value: no DLP profile is named 'credit card numbers'"),
+    (['Credit Card Numbers', NEW_ID], 'conditions[0].value: %s is the ID of no DLP profile of the account' % NEW_ID),
+], ids=['unknown-name', 'unknown-id'])
+def test_bad_profile_references_fail_after_one_get(httpserver, run_module, args, value, text):
+    expect(httpserver, 'GET', PROFILES, 200, envelope(ACCOUNT_PROFILES))
+    result = run_module(module.main, dict(args, conditions=[{'selector': 'DLPProfiles', 'operator': 'InList', 'value': value}]))
+    assert result.failed and result['msg'].startswith(text)
+    assert 'Financial Information (predefined, %s)' % FINANCE_PROFILE['id'] in result['msg']
+    assert sent(httpserver) == [('GET', PROFILES, None)]
+
+
+# --- a priority that fails after the rule was written ---------------------------------------------
+
+REJECTED = envelope(None, False, [{'code': 1003, 'message': 'Rule not found'}])
+
+
+def test_create_then_a_rejected_priority_says_the_rule_stays(httpserver, run_module, args):
+    created = rule(NEW_ID, priority=4)
+    expect(httpserver, 'GET', RULES, 200, envelope([]))
+    expect(httpserver, 'POST', RULES, 200, envelope(created))
+    expect(httpserver, 'PATCH', RULES, 400, REJECTED)
+    result = run_module(module.main, dict(args, conditions=CONDITIONS, priority=0))
+    assert result.failed and result['changed'] is True
+    assert result['rule'] == created
+    assert result['msg'] == ('Cloudflare API call PATCH /accounts/%s/dlp/email/rules failed with HTTP 400: [1003] Rule not found.'
+                             " The rule %r was created (rule_id %s) before this failure, and that change stays; its priority"
+                             ' was not set.' % (ACCOUNT, NAME, NEW_ID))
+    assert result['status'] == 400 and 'maybe_applied' not in result
+    assert [method for method, dummy, dummy in sent(httpserver)] == ['GET', 'POST', 'PATCH']
+
+
+def test_update_then_a_priority_that_fails_after_the_retries(httpserver, run_module, args, no_sleep):
+    updated = rule(enabled=False)
+    expect(httpserver, 'GET', RULES, 200, envelope([rule()]))
+    expect(httpserver, 'PUT', rule_path(), 200, envelope(updated))
+    for dummy in range(4):
+        expect(httpserver, 'PATCH', RULES, 503, envelope(None, False, [{'code': 10001, 'message': 'Service Unavailable'}]))
+    result = run_module(module.main, dict(args, enabled=False, priority=0))
+    assert result.failed and result['changed'] is True and result['rule'] == updated
+    assert result['msg'].endswith("The rule %r was updated (rule_id %s) before this failure, and that change stays; its priority"
+                                  ' may or may not have been set.' % (NAME, RULE_ID))
+    assert len(no_sleep) == 3
+
+
+def test_a_failed_priority_alone_changed_nothing(httpserver, run_module, args):
+    expect(httpserver, 'GET', RULES, 200, envelope([rule()]))
+    expect(httpserver, 'PATCH', RULES, 400, REJECTED)
+    result = run_module(module.main, dict(args, priority=0))
+    assert result.failed and not result.get('changed') and 'rule' not in result
+    assert result['msg'] == 'Cloudflare API call PATCH /accounts/%s/dlp/email/rules failed with HTTP 400: [1003] Rule not found' % ACCOUNT

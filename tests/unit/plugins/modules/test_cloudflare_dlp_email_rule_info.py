@@ -60,7 +60,27 @@ def test_empty_list(httpserver, run_module, args):
     httpserver.clear()
     httpserver.expect_ordered_request(RULES, method='GET').respond_with_json(envelope([]))
     result = run_module(module.main, args)
-    assert result['rules'] == []
+    assert result['rules'] == result['rules_input'] == []
+
+
+def entry(rule, with_id):
+    """A rule of this file as an entry of the rules option."""
+    value = {'rule_id': rule['rule_id']} if with_id else {}
+    value.update(name=rule['name'], description=None, enabled=True, priority=rule['priority'], conditions=rule['conditions'],
+                 action='Block', action_message=None)
+    return value
+
+
+@pytest.mark.parametrize('filters, expected', [
+    ({}, [entry(RULE_A, True), entry(RULE_B, False), entry(RULE_C, True)]),
+    ({'name': 'Cards'}, [entry(RULE_A, True), entry(RULE_C, True)]),
+    ({'rule_id': ID_C}, [entry(RULE_C, True)]),
+    ({'name': 'Rivals'}, [entry(RULE_B, False)]),
+], ids=['all', 'name', 'one-of-a-name-another-rule-has', 'unique-name'])
+def test_rules_input_carries_a_rule_id_only_where_the_account_repeats_the_name(httpserver, run_module, args, filters, expected):
+    result = run_module(module.main, dict(args, **filters))
+    assert result['rules_input'] == expected
+    assert len(httpserver.log) == 1
 
 
 @pytest.mark.parametrize('rule_id', ['B', '../account_mapping', '2b6a2d1c9a5e4f7b8c3d1e2f3a4b5c6d'])
@@ -68,3 +88,10 @@ def test_bad_rule_id_sends_nothing(httpserver, run_module, args, rule_id):
     result = run_module(module.main, dict(args, rule_id=rule_id))
     assert result.failed and 'rule_id' in result['msg']
     assert httpserver.log == []
+
+
+def test_unexpected_answer(httpserver, run_module, args):
+    httpserver.clear()
+    httpserver.expect_ordered_request(RULES, method='GET').respond_with_json(envelope({'rule_id': ID_A}))
+    result = run_module(module.main, args)
+    assert result.failed and 'unexpected result' in result['msg']

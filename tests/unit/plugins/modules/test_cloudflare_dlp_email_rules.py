@@ -10,7 +10,8 @@ import pytest
 
 from ansible_collections.zerotrust.cloudflare.plugins.modules import cloudflare_dlp_email_rules as module
 from ansible_collections.zerotrust.cloudflare.tests.unit.plugins.scripted_api import (
-    ACCOUNT, BAD_GATEWAY, RULES, TOKEN, body_of, envelope, expect, sent, rule as api_rule, rule_path)
+    ACCOUNT, ACCOUNT_PROFILES, BAD_GATEWAY, CARDS_PROFILE, EMPLOYEE_PROFILE, FINANCE_PROFILE, PROFILES, RULES, TOKEN, TWIN_PROFILE,
+    body_of, envelope, expect, profile, sent, rule as api_rule, rule_path)
 
 ID_A = '2b6a2d1c-9a5e-4f7b-8c3d-1e2f3a4b5c6d'
 ID_B = '9c1d2e3f-4a5b-4c6d-8e7f-0a1b2c3d4e5f'
@@ -223,6 +224,8 @@ def test_lost_create_not_in_the_list_fails(httpserver, run_module, args):
     result = run_module(module.main, args)
     assert result.failed
     assert 'POST' in result['msg'] and 'HTTP 502' in result['msg']
+    assert result['changed'] is False and result['created'] == [] and result['uncertain'] == ['New']
+    assert "Whether the failed request changed 'New' is unknown" in result['msg']
     assert [method for method, dummy, dummy in sent(httpserver)] == ['GET', 'POST', 'GET']
 
 
@@ -256,10 +259,9 @@ def test_bad_input_sends_nothing(httpserver, run_module, args, rules, text):
     ([{'rule_id': ID_NEW, 'name': 'New', 'conditions': CARDS}], 'rules[0].rule_id %s matches no rule' % ID_NEW),
     ([{'rule_id': ID_B, 'enabled': False}, {'name': 'Rivals', 'enabled': False}], 'rules[0] and rules[1] both match the rule'),
     ([{'rule_id': ID_B, 'name': 'Renamed'}, {'name': 'Renamed', 'conditions': CARDS}], "have the same name 'Renamed'"),
-    ([{'rule_id': ID_B}, {'rule_id': ID_A, 'name': 'Rivals'}], "rules[0] and rules[1] would both be named 'Rivals'"),
     ([{'name': 'New'}], 'rules[0]: conditions is required to create'),
 ], ids=['server-duplicates', 'server-duplicates-absent', 'unknown-rule-id', 'same-rule-twice', 'renamed-onto-listed',
-        'kept-name-collides', 'create-without-conditions'])
+        'create-without-conditions'])
 def test_conflicts_with_the_server_fail_before_any_write(httpserver, run_module, args, rules, text):
     duplicate = rule('0d1e2f3a-4b5c-4d6e-8f7a-9b0c1d2e3f4a', 'Cards', 9)
     expect(httpserver, 'GET', RULES, 200, envelope([RULE_A, RULE_B, duplicate]))
@@ -270,6 +272,8 @@ def test_conflicts_with_the_server_fail_before_any_write(httpserver, run_module,
     assert result.failed
     assert text in result['msg']
     assert sent(httpserver) == [('GET', RULES, None)]
+    assert result['changed'] is False
+    assert result['created'] == result['updated'] == result['deleted'] == result['reprioritized'] == result['uncertain'] == []
 
 
 def test_server_duplicates_resolved_by_rule_id(httpserver, run_module, args):
@@ -280,3 +284,192 @@ def test_server_duplicates_resolved_by_rule_id(httpserver, run_module, args):
     assert result['deleted'] == ['Cards']
     assert result['rules'] == [RULE_A]
     assert [method for method, dummy, dummy in sent(httpserver)] == ['GET', 'DELETE']
+
+
+@pytest.mark.parametrize('exclusive', [False, True])
+def test_entries_that_each_have_a_rule_id_may_share_a_name(httpserver, run_module, args, exclusive):
+    twin = rule(ID_C, 'Cards', 3)
+    expect(httpserver, 'GET', RULES, 200, envelope([RULE_A, twin]))
+    result = run_module(module.main, dict(args, exclusive=exclusive, rules=[
+        {'rule_id': ID_A, 'name': 'Cards', 'conditions': CARDS, 'priority': 1},
+        {'rule_id': ID_C, 'name': 'Cards', 'enabled': True}]))
+    assert not result.failed and result['changed'] is False
+    assert sent(httpserver) == [('GET', RULES, None)]
+
+
+def test_rule_ids_may_give_two_rules_one_name(httpserver, run_module, args):
+    expect(httpserver, 'GET', RULES, 200, envelope([RULE_A, RULE_B]))
+    expect(httpserver, 'PUT', rule_path(ID_A), 200, envelope(dict(RULE_A, name='Rivals')))
+    result = run_module(module.main, dict(args, rules=[{'rule_id': ID_B}, {'rule_id': ID_A, 'name': 'Rivals'}]))
+    assert result['updated'] == ['Rivals']
+    assert [rule['name'] for rule in result['rules']] == ['Rivals', 'Rivals']
+
+
+@pytest.mark.parametrize('rules', [
+    [{'rule_id': ID_A, 'name': 'Cards'}, {'name': 'Cards', 'enabled': False}],
+    [{'name': 'Cards', 'enabled': False}, {'rule_id': ID_C, 'name': 'Cards'}, {'rule_id': ID_A, 'name': 'Cards'}],
+], ids=['id-then-name', 'name-then-ids'])
+def test_a_shared_name_needs_a_rule_id_in_every_entry(httpserver, run_module, args, rules):
+    result = run_module(module.main, dict(args, rules=rules))
+    assert result.failed
+    assert "rules[0] and rules[1] have the same name 'Cards'" in result['msg']
+    assert httpserver.log == []
+
+
+# --- DLP profiles by name --------------------------------------------------------------------
+
+BY_NAME = [{'selector': 'DLPProfiles', 'operator': 'InList', 'value': ['Credit Card Numbers', 'Financial Information']},
+           {'selector': 'DLPProfiles', 'operator': 'NotInList', 'value': 'Employee IDs'},
+           {'selector': 'DLPProfiles', 'operator': 'MatchRegex', 'value': 'Credit Card Numbers'}]
+# The profiles of the account, among them the one the rules of the fixture args name by ID.
+LISTED = ACCOUNT_PROFILES + [profile(CARDS[0]['value'][0], 'Old card numbers', 'custom')]
+BY_ID = [{'selector': 'DLPProfiles', 'operator': 'InList', 'value': [CARDS_PROFILE['id'], FINANCE_PROFILE['id']]},
+         {'selector': 'DLPProfiles', 'operator': 'NotInList', 'value': EMPLOYEE_PROFILE['id']},
+         {'selector': 'DLPProfiles', 'operator': 'MatchRegex', 'value': 'Credit Card Numbers'}]
+
+
+def test_profile_names_are_read_once_first_and_sent_as_ids(httpserver, run_module, args):
+    created = rule(ID_NEW, 'By name', 4, BY_ID)
+    expect(httpserver, 'GET', PROFILES, 200, envelope(LISTED))
+    expect(httpserver, 'GET', RULES, 200, envelope([RULE_A, RULE_B]))
+    expect(httpserver, 'POST', RULES, 200, envelope(created))
+    args['rules'].append({'name': 'By name', 'conditions': BY_NAME})
+    result = run_module(module.main, args)
+    assert result['created'] == ['By name'] and result['rules'][-1] == created
+    assert sent(httpserver) == [
+        ('GET', PROFILES, None), ('GET', RULES, None),
+        ('POST', RULES, {'name': 'By name', 'enabled': True, 'conditions': BY_ID, 'action': {'action': 'Block'}})]
+
+
+@pytest.mark.parametrize('check_mode', [False, True])
+def test_a_rule_written_by_name_is_a_no_op_of_two_gets(httpserver, run_module, args, check_mode):
+    expect(httpserver, 'GET', PROFILES, 200, envelope(LISTED))
+    expect(httpserver, 'GET', RULES, 200, envelope([RULE_A, RULE_B, rule(ID_NEW, 'By name', 4, BY_ID)]))
+    args['rules'].append({'name': 'By name', 'conditions': BY_NAME, 'priority': 4})
+    result = run_module(module.main, dict(args, exclusive=True, _ansible_check_mode=check_mode))
+    assert result['changed'] is False
+    assert sent(httpserver) == [('GET', PROFILES, None), ('GET', RULES, None)]
+
+
+def test_profile_ids_in_another_case_are_a_no_op_without_the_profile_list(httpserver, run_module, args):
+    expect(httpserver, 'GET', RULES, 200, envelope([rule(ID_A, 'Cards', 1, BY_ID)]))
+    upper = [dict(condition, value=[value.upper() for value in condition['value']]) for condition in BY_ID[:1]] + BY_ID[1:]
+    result = run_module(module.main, dict(args, rules=[{'name': 'Cards', 'conditions': upper}]))
+    assert result['changed'] is False
+    assert sent(httpserver) == [('GET', RULES, None)]
+
+
+@pytest.mark.parametrize('check_mode', [False, True])
+@pytest.mark.parametrize('value, text', [
+    ('Credit card numbers', "rules[2].conditions[0].value: no DLP profile is named 'Credit card numbers'"),
+    ('Employee IDs', "rules[2].conditions[0].value: 'Employee IDs' is the name of 2 DLP profiles, Employee IDs (custom, %s),"
+                     " Employee IDs (integration, %s); use the ID of the one you mean" % (EMPLOYEE_PROFILE['id'], TWIN_PROFILE['id'])),
+    (['Financial Information', ID_A], 'rules[2].conditions[0].value: %s is the ID of no DLP profile of the account' % ID_A),
+], ids=['unknown-name', 'ambiguous-name', 'unknown-id-beside-a-name'])
+def test_bad_profile_references_fail_after_one_get(httpserver, run_module, args, value, text, check_mode):
+    expect(httpserver, 'GET', PROFILES, 200, envelope(ACCOUNT_PROFILES + [TWIN_PROFILE]))
+    args['rules'].append({'name': 'By name', 'conditions': [{'selector': 'DLPProfiles', 'operator': 'InList', 'value': value}]})
+    result = run_module(module.main, dict(args, _ansible_check_mode=check_mode))
+    assert result.failed and text in result['msg']
+    assert 'The DLP profiles of the account: Credit Card Numbers (predefined, %s), ' % CARDS_PROFILE['id'] in result['msg']
+    assert result['changed'] is False
+    assert result['created'] == result['updated'] == result['deleted'] == result['reprioritized'] == result['uncertain'] == []
+    assert sent(httpserver) == [('GET', PROFILES, None)]
+
+
+def test_a_failed_profile_list_fails_before_the_rule_list(httpserver, run_module, args):
+    expect(httpserver, 'GET', PROFILES, 403, envelope(None, False, [{'code': 10000, 'message': 'Authentication error'}]))
+    args['rules'].append({'name': 'By name', 'conditions': BY_NAME})
+    result = run_module(module.main, args)
+    assert result.failed and 'GET /accounts/%s/dlp/profiles failed with HTTP 403: [10000] Authentication error' % ACCOUNT in result['msg']
+    assert result['status'] == 403 and result['created'] == [] and result['uncertain'] == []
+    assert sent(httpserver) == [('GET', PROFILES, None)]
+
+
+# --- a write that fails part-way ---------------------------------------------------------------
+
+REJECTED = envelope(None, False, [{'code': 1002, 'message': 'Invalid request body'}])
+BUSY = envelope(None, False, [{'code': 10001, 'message': 'Service Unavailable'}])
+NEW = {'name': 'New', 'conditions': RIVALS}
+
+
+@pytest.fixture
+def changes(args):
+    """Every kind of write: Cards updated, New created, Old deleted (exclusive), priorities of Cards and New."""
+    return dict(args, exclusive=True, rules=[{'name': 'Cards', 'enabled': False, 'priority': 5},
+                                             {'rule_id': ID_B, 'conditions': RIVALS, 'priority': 2},
+                                             dict(NEW, priority=6)])
+
+
+def test_a_rejected_create_reports_the_update_before_it(httpserver, run_module, changes):
+    expect(httpserver, 'GET', RULES, 200, envelope([RULE_A, RULE_B, RULE_C]))
+    expect(httpserver, 'PUT', rule_path(ID_A), 200, envelope(dict(RULE_A, enabled=False)))
+    expect(httpserver, 'POST', RULES, 400, REJECTED)
+    result = run_module(module.main, changes)
+    assert result.failed and result['changed'] is True
+    assert (result['updated'], result['created'], result['deleted'], result['reprioritized'], result['uncertain']) == (
+        ['Cards'], [], [], [], [])
+    assert result['msg'] == ('Cloudflare API call POST /accounts/%s/dlp/email/rules failed with HTTP 400: [1002] Invalid request body.'
+                             " The changes made before this failure stay: updated 'Cards'" % ACCOUNT)
+    assert result['status'] == 400 and result['errors'] == REJECTED['errors']
+    assert 'rules' not in result and 'maybe_applied' not in result
+    assert [method for method, dummy, dummy in sent(httpserver)] == ['GET', 'PUT', 'POST']
+
+
+def test_a_delete_that_fails_after_the_retries_is_uncertain(httpserver, run_module, changes, no_sleep):
+    expect(httpserver, 'GET', RULES, 200, envelope([RULE_A, RULE_B, RULE_C]))
+    expect(httpserver, 'PUT', rule_path(ID_A), 200, envelope(dict(RULE_A, enabled=False)))
+    expect(httpserver, 'POST', RULES, 200, envelope(rule(ID_NEW, 'New', 4, RIVALS)))
+    for dummy in range(4):
+        expect(httpserver, 'DELETE', rule_path(ID_C), 503, BUSY)
+    result = run_module(module.main, changes)
+    assert result.failed and result['changed'] is True
+    assert (result['updated'], result['created'], result['deleted'], result['reprioritized'], result['uncertain']) == (
+        ['Cards'], ['New'], [], [], ['Old'])
+    assert result['msg'].endswith(" The changes made before this failure stay: updated 'Cards'; created 'New'."
+                                  " Whether the failed request changed 'Old' is unknown")
+    assert [method for method, dummy, dummy in sent(httpserver)] == ['GET', 'PUT', 'POST'] + ['DELETE'] * 4
+    assert len(no_sleep) == 3
+
+
+def test_a_failed_priority_patch_is_uncertain_for_every_rule_in_it(httpserver, run_module, changes, no_sleep):
+    expect(httpserver, 'GET', RULES, 200, envelope([RULE_A, RULE_B, RULE_C]))
+    expect(httpserver, 'PUT', rule_path(ID_A), 200, envelope(dict(RULE_A, enabled=False)))
+    expect(httpserver, 'POST', RULES, 200, envelope(rule(ID_NEW, 'New', 4, RIVALS)))
+    expect(httpserver, 'DELETE', rule_path(ID_C), 200, envelope(RULE_C))
+    for dummy in range(4):
+        expect(httpserver, 'PATCH', RULES, 500, BUSY)
+    result = run_module(module.main, changes)
+    assert result.failed and result['changed'] is True
+    assert (result['updated'], result['created'], result['deleted'], result['reprioritized'], result['uncertain']) == (
+        ['Cards'], ['New'], ['Old'], [], ['Cards', 'New'])
+    assert sent(httpserver)[-1] == ('PATCH', RULES, {'new_priorities': {ID_A: 5, ID_NEW: 6}})
+
+
+def test_a_first_write_rejected_applied_nothing(httpserver, run_module, changes):
+    expect(httpserver, 'GET', RULES, 200, envelope([RULE_A, RULE_B, RULE_C]))
+    expect(httpserver, 'PUT', rule_path(ID_A), 400, REJECTED)
+    result = run_module(module.main, changes)
+    assert result.failed and result['changed'] is False
+    assert result['updated'] == result['created'] == result['deleted'] == result['uncertain'] == []
+    assert result['msg'] == ('Cloudflare API call PUT /accounts/%s/dlp/email/rules/%s failed with HTTP 400: [1002] Invalid request body'
+                             % (ACCOUNT, ID_A))
+
+
+def test_a_lost_create_after_an_update_is_uncertain(httpserver, run_module, changes):
+    expect(httpserver, 'GET', RULES, 200, envelope([RULE_A, RULE_B, RULE_C]))
+    expect(httpserver, 'PUT', rule_path(ID_A), 200, envelope(dict(RULE_A, enabled=False)))
+    expect(httpserver, 'POST', RULES, 502, BAD_GATEWAY)
+    expect(httpserver, 'GET', RULES, 200, envelope([dict(RULE_A, enabled=False), RULE_B, RULE_C]))
+    result = run_module(module.main, changes)
+    assert result.failed and result['changed'] is True
+    assert (result['updated'], result['created'], result['uncertain']) == (['Cards'], [], ['New'])
+    assert [method for method, dummy, dummy in sent(httpserver)] == ['GET', 'PUT', 'POST', 'GET']
+
+
+def test_a_failure_in_check_mode_lists_nothing(httpserver, run_module, changes):
+    expect(httpserver, 'GET', RULES, 200, envelope([RULE_A, RULE_B, RULE_C, rule(ID_NEW, 'New', 9), rule(ID_NEW.replace('5', '6'), 'New', 8)]))
+    result = run_module(module.main, dict(changes, _ansible_check_mode=True))
+    assert result.failed and "rules[2].name 'New' matches 2 rules" in result['msg']
+    assert result['changed'] is False
+    assert result['updated'] == result['created'] == result['deleted'] == result['reprioritized'] == result['uncertain'] == []
