@@ -59,7 +59,21 @@ def refuse_clashing_sessions() -> None:
         sys.exit('antsibull-nox.toml must not configure %s: noxfile.py defines the ansible-test sessions' % ', '.join(clashing))
 
 
+def harness():
+    """tests/harness.py (stdlib only): what the sessions share with the tests."""
+    sys.path.insert(0, str(ROOT / 'tests'))
+    import harness as module  # pylint: disable=import-outside-toplevel
+    return module
+
+
 refuse_clashing_sessions()
+# Nothing in the caller's shell may send a session to a real account: CLOUDFLARE_* is kept aside for the sessions
+# that go to the real API on request. Proxies stay for the downloads, but never see the emulator's loopback traffic.
+CALLER_CLOUDFLARE = {name: os.environ.pop(name) for name in list(os.environ) if name.upper().startswith('CLOUDFLARE_')}
+for variable in ('NO_PROXY', 'no_proxy'):
+    os.environ[variable] = ','.join(filter(None, [os.environ.get(variable), '127.0.0.1', 'localhost', '::1']))
+if '--no-venv' in sys.argv:  # antsibull-nox's ansible-test sessions would then pass with a mere warning
+    sys.exit('never run these sessions with --no-venv: they would pass without testing')
 antsibull_nox.load_antsibull_nox_toml()
 
 
@@ -289,37 +303,22 @@ DEMO_ACCOUNT = '023e105f4ecef8ad9ca31a8372d0c353'
 DEMO_TOKEN = 'demo-api-token'
 
 
-def clean_environment() -> dict[str, str]:
-    """The environment without what could reach a real account or a proxy (tests/harness.py says which)."""
-    sys.path.insert(0, str(ROOT / 'tests'))
-    import harness  # pylint: disable=import-outside-toplevel  # stdlib only, like the emulator's client
-    return {name: None for name in os.environ if harness.is_stray(name)}
-
-
 @session('demo', 'The main job: map an account for the Outlook DLP add-in against a fresh emulator, twice (changed, then ok)',
          [ANSIBLE_CORE, *REQUIREMENTS, 'openapi-schema-validator>=0.6'], default=False)
 def demo(nox_session: nox.Session) -> None:
     """playbooks/dlp_email_mapping.yml against a fresh local emulator; arguments after -- go to ansible-playbook.
     With --real-api first, it runs once against the real Cloudflare API with CLOUDFLARE_* from the environment."""
-    collections = ROOT / '.nox' / 'demo-collections'
-    (collections / 'ansible_collections' / 'zerotrust').mkdir(parents=True, exist_ok=True)
-    link = collections / 'ansible_collections' / 'zerotrust' / 'cloudflare'
-    if not link.is_symlink():
-        link.symlink_to(ROOT)
-    env = {'ANSIBLE_COLLECTIONS_PATH': str(collections), 'ANSIBLE_LOCALHOST_WARNING': 'false',
+    env = {'ANSIBLE_COLLECTIONS_PATH': str(harness().collections_path()), 'ANSIBLE_LOCALHOST_WARNING': 'false',
            'ANSIBLE_INVENTORY_UNPARSED_WARNING': 'false'}
     args = list(nox_session.posargs)
     playbook = ['ansible-playbook', str(ROOT / 'playbooks' / 'dlp_email_mapping.yml')]
     if args[:1] == ['--real-api']:
-        if not os.environ.get('CLOUDFLARE_ACCOUNT_ID'):
+        if not CALLER_CLOUDFLARE.get('CLOUDFLARE_ACCOUNT_ID'):
             nox_session.error('set CLOUDFLARE_ACCOUNT_ID (and CLOUDFLARE_API_TOKEN) to the account to map')
-        nox_session.log('Running against the real Cloudflare API, account %s' % os.environ['CLOUDFLARE_ACCOUNT_ID'])
-        nox_session.run(*playbook, *args[1:], env=env)
+        nox_session.log('Running against the real Cloudflare API, account %s' % CALLER_CLOUDFLARE['CLOUDFLARE_ACCOUNT_ID'])
+        nox_session.run(*playbook, *args[1:], env=dict(env, **CALLER_CLOUDFLARE))
         return
-    sys.path.insert(0, str(ROOT / 'tests' / 'emulator'))
-    from control import start_emulator  # pylint: disable=import-outside-toplevel  # stdlib only
-    env.update(clean_environment())  # credentials that merely sit in the shell never reach a real account
-    with start_emulator('--token', DEMO_TOKEN, python=str(Path(nox_session.bin) / 'python')) as emulator:
+    with harness().start_emulator('--token', DEMO_TOKEN, python=str(Path(nox_session.bin) / 'python')) as emulator:
         env.update(CLOUDFLARE_BASE_URL=emulator.base_url, CLOUDFLARE_API_TOKEN=DEMO_TOKEN, CLOUDFLARE_ACCOUNT_ID=DEMO_ACCOUNT)
         nox_session.log('Cloudflare API emulator at %s, account %s' % (emulator.base_url, DEMO_ACCOUNT))
         for run in ('first', 'second'):
@@ -331,7 +330,7 @@ def demo(nox_session: nox.Session) -> None:
          [ANSIBLE_CORE, *REQUIREMENTS, 'openapi-schema-validator>=0.6'], default=False)
 def benchmark(nox_session: nox.Session) -> None:
     """tests/benchmark/benchmark.py against a fresh emulator; arguments after -- go to it (see its --help)."""
-    nox_session.run('python', str(ROOT / 'tests' / 'benchmark' / 'benchmark.py'), *nox_session.posargs, env=clean_environment())
+    nox_session.run('python', str(ROOT / 'tests' / 'benchmark' / 'benchmark.py'), *nox_session.posargs)
 
 
 @session('ansible-test-integration-real-api', 'ansible-test integration, every target against the real Cloudflare API'
@@ -342,10 +341,10 @@ def integration_real_api(nox_session: nox.Session) -> None:
     if os.environ.get('ZEROTRUST_CLOUDFLARE_REAL_API') != '1':
         nox_session.skip('the integration tests change the account mapping of a real account, which cannot be deleted:'
                          ' set ZEROTRUST_CLOUDFLARE_REAL_API=1 to run them')
-    config = {'cloudflare_api_base_url': os.environ.get('CLOUDFLARE_BASE_URL') or 'https://api.cloudflare.com/client/v4'}
+    config = {'cloudflare_api_base_url': CALLER_CLOUDFLARE.get('CLOUDFLARE_BASE_URL') or 'https://api.cloudflare.com/client/v4'}
     for variable, name in (('cloudflare_api_token', 'CLOUDFLARE_API_TOKEN'), ('cloudflare_account_id', 'CLOUDFLARE_ACCOUNT_ID'),
                            ('cloudflare_api_email', 'CLOUDFLARE_EMAIL'), ('cloudflare_api_key', 'CLOUDFLARE_API_KEY')):
-        config[variable] = os.environ.get(name, '')
+        config[variable] = CALLER_CLOUDFLARE.get(name, '')
     if not (config['cloudflare_api_token'] and config['cloudflare_account_id']):
         nox_session.error('set CLOUDFLARE_API_TOKEN (Zero Trust Write on the account) and CLOUDFLARE_ACCOUNT_ID')
     collections = prepare_collections(nox_session, install_in_site_packages=False, install_out_of_tree=True)
@@ -358,4 +357,4 @@ def integration_real_api(nox_session: nox.Session) -> None:
     nox_session.log('Integration tests against %s, account %s' % (config['cloudflare_api_base_url'], config['cloudflare_account_id']))
     with nox_session.chdir(collections.current_path):
         nox_session.run('ansible-test', 'integration', '--venv', '--python', PROJECT_PYTHON, '--requirements', '--color', 'no',
-                        *nox_session.posargs, env=clean_environment())
+                        *nox_session.posargs)
