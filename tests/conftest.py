@@ -43,11 +43,21 @@ def emulator_options() -> tuple[str, ...]:
 
 
 @pytest.fixture(scope='session')
-def emulator(emulator_options: tuple[str, ...]) -> harness.Emulator:  # pylint: disable=redefined-outer-name
-    """One emulator for the whole session."""
-    started = harness.start_emulator(*emulator_options, env=harness.clean_env())
+def running_emulators() -> dict[tuple[str, ...], harness.Emulator]:
+    """The emulators of the session, one per set of options, stopped at its end."""
+    started: dict[tuple[str, ...], harness.Emulator] = {}
     yield started
-    started.stop()
+    for running in started.values():
+        running.stop()
+
+
+@pytest.fixture(scope='module')
+def emulator(emulator_options: tuple[str, ...], running_emulators) -> harness.Emulator:  # pylint: disable=redefined-outer-name
+    """The emulator started with the suite's options (module-scoped, so that suites with other options that run in
+    one pytest session each get theirs; the process itself is shared)."""
+    if emulator_options not in running_emulators:
+        running_emulators[emulator_options] = harness.start_emulator(*emulator_options, env=harness.clean_env())
+    return running_emulators[emulator_options]
 
 
 @pytest.fixture
