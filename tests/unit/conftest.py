@@ -16,7 +16,7 @@ from ansible.module_utils import basic
 from ansible.module_utils.common import warnings
 from pytest_httpserver import HTTPServer
 
-from ansible_collections.zerotrust.cloudflare.plugins.module_utils import _api
+from ansible_collections.zerotrust.cloudflare.plugins.module_utils import _transport
 
 try:
     from ansible.module_utils.testing import patch_module_args
@@ -51,7 +51,7 @@ def make_httpserver():
 def no_sleep(monkeypatch):
     """Record the helper's waits instead of sleeping through them."""
     waits = []
-    monkeypatch.setattr(_api.time, 'sleep', waits.append)
+    monkeypatch.setattr(_transport.time, 'sleep', waits.append)
     return waits
 
 
