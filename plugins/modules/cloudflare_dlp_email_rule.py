@@ -21,6 +21,7 @@ description:
   - To manage all rules of an account in one task, use M(zerotrust.cloudflare.cloudflare_dlp_email_rules).
 extends_documentation_fragment:
   - zerotrust.cloudflare.cloudflare
+  - zerotrust.cloudflare.cloudflare.connection
   - zerotrust.cloudflare.attributes
   - zerotrust.cloudflare.attributes.actiongroup
 attributes:

@@ -25,6 +25,7 @@ description:
   - To manage a single rule, use M(zerotrust.cloudflare.cloudflare_dlp_email_rule).
 extends_documentation_fragment:
   - zerotrust.cloudflare.cloudflare
+  - zerotrust.cloudflare.cloudflare.connection
   - zerotrust.cloudflare.attributes
   - zerotrust.cloudflare.attributes.actiongroup
 attributes:

@@ -218,7 +218,8 @@ def test_mapping_variables_match_the_mapping_module():
 
 
 def test_every_connection_option_has_a_role_variable_of_the_same_type():
-    common = _documentation(ROOT / "plugins" / "doc_fragments" / "cloudflare.py")["options"]
+    fragment = ROOT / "plugins" / "doc_fragments" / "cloudflare.py"
+    common = dict(_documentation(fragment)["options"], **_documentation(fragment, "CONNECTION")["options"])
     role_spec = _role_spec()
     for name, spec in common.items():
         variable = role_spec.get("dlp_email_" + name)
