@@ -13,7 +13,6 @@ failure turned into one clear ``fail_json``. Modules only say which resource the
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import os
 import sys
 import warnings
 
@@ -36,8 +35,8 @@ try:
         sys.modules[_detector] = None
     with warnings.catch_warnings():
         warnings.filterwarnings('ignore', message='Unable to find acceptable character detection dependency')
-        from ansible_collections.zerotrust.cloudflare.plugins.module_utils._transport import (  # noqa: F401  APIError for _rules
-            DEFAULT_BASE_URL, APIError, CloudflareError, Connection, segment)
+        from ansible_collections.zerotrust.cloudflare.plugins.module_utils._transport import (
+            DEFAULT_BASE_URL, APIError, CloudflareError, Connection, env_value, segment)
 finally:
     for _detector in _HIDDEN_DETECTORS:
         if sys.modules.get(_detector, False) is None:
@@ -47,8 +46,8 @@ finally:
 def _env_fallback(*names):
     """Like env_fallback, but an empty value counts as unset (AWX injects '' for unset optional fields)."""
     for name in names:
-        if os.environ.get(name):
-            return os.environ[name]
+        if env_value(name):
+            return env_value(name)
     raise AnsibleFallbackNotFound
 
 

@@ -12,7 +12,7 @@ import textwrap
 import pytest
 import yaml
 
-from ansible.errors import AnsibleParserError
+from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.inventory.data import InventoryData
 from ansible.parsing.dataloader import DataLoader
 from ansible.parsing.vault import VaultLib, VaultSecret
@@ -197,7 +197,7 @@ def test_keyed_groups_groups_and_compose(httpserver, source):
 
 def test_strict_fails_on_a_bad_compose(httpserver, source):
     expect(httpserver, 'GET', ACCOUNTS, 200, page([account(0)], 1))
-    with pytest.raises(Exception, match='undefined_variable'):
+    with pytest.raises(AnsibleError, match='undefined_variable'):
         parse(source(strict=True, compose={'x': 'undefined_variable.attribute'}))
 
 
