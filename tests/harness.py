@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +97,13 @@ def executable(name: str) -> str:
     return str(beside) if beside.exists() else (shutil.which(name) or name)
 
 
+def visible_accounts(account_ids: list[str]) -> list[dict[str, Any]]:
+    """Accounts for the emulator's GET /accounts (Emulator.set_visible_accounts): named Tenant 000, Tenant 001, ...,
+    every third one of type enterprise, the others standard."""
+    return [{'id': account_id, 'name': 'Tenant %03d' % number, 'type': 'enterprise' if number % 3 == 2 else 'standard'}
+            for number, account_id in enumerate(account_ids)]
+
+
 @dataclasses.dataclass
 class Run:
     """What one ansible-playbook run produced; ``records`` are the events of the recorder callback."""
@@ -152,6 +160,25 @@ class Ansible:
         path.write_text(json.dumps({'all': {'vars': variables, 'hosts': hosts if hosts is not None else {'localhost': {}}}}),
                         encoding='utf-8')
         return path
+
+    def accounts_source(self, emulator: Emulator, **options: Any) -> Path:
+        """A source file of the inventory plugin zerotrust.cloudflare.accounts against ``emulator`` with the default
+        token; ``options`` add to or replace its options (None leaves one out)."""
+        self.count += 1
+        path = self.work / ('fleet-%d.cloudflare.yml' % self.count)
+        config = dict({'plugin': 'zerotrust.cloudflare.accounts', 'api_token': DEFAULT_TOKEN, 'api_base_url': emulator.base_url},
+                      **options)
+        path.write_text(json.dumps({name: value for name, value in config.items() if value is not None}), encoding='utf-8')
+        return path
+
+    def inventory_command(self, source: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 600) -> Run:
+        """Run ansible-inventory -i ``source`` with ``args`` (such as --list); a failed source fails the command."""
+        run_env = dict(self.env, ANSIBLE_INVENTORY_UNPARSED_FAILED='true')
+        run_env.update(env or {})
+        started = time.monotonic()
+        process = subprocess.run([executable('ansible-inventory'), '-i', str(source), *args], env=run_env, cwd=self.work,
+                                 capture_output=True, text=True, timeout=timeout, check=False)
+        return Run(process.returncode, process.stdout, process.stderr, [], time.monotonic() - started)
 
     def run(self, playbook: Path | list[dict[str, Any]], inventory: Path | None = None, args: tuple[str, ...] = (),
             env: dict[str, str] | None = None, forks: int = 20, cwd: Path | None = None, timeout: float = 1200) -> Run:

@@ -9,7 +9,7 @@ __metaclass__ = type
 
 class ModuleDocFragment(object):
 
-    # The options every module of the collection shares.
+    # The options every module of the collection shares, beside CONNECTION.
     DOCUMENTATION = r'''
 options:
   account_id:
@@ -20,31 +20,6 @@ options:
         are rejected before any request is sent.
     type: str
     required: true
-  api_token:
-    description:
-      - A Cloudflare API token, sent in the C(Authorization) header. This is the recommended way to authenticate.
-      - The token needs the account permission C(Zero Trust Write) to change settings, or C(Zero Trust Read) for
-        modules that only read.
-      - If neither O(api_token) nor O(api_email) and O(api_key) are set, the environment variables
-        E(CLOUDFLARE_API_TOKEN), then E(CLOUDFLARE_TOKEN), then E(CLOUDFLARE_EMAIL) and E(CLOUDFLARE_API_KEY) are used.
-        Empty environment variables count as unset.
-      - Mutually exclusive with O(api_email) and O(api_key), checked only on what the task itself gives, so a token
-        in the environment never breaks a task that sets O(api_email) and O(api_key).
-    type: str
-  api_email:
-    description:
-      - The email address of the Cloudflare user, for the legacy global API key (C(X-Auth-Email)).
-      - Must be given together with O(api_key).
-      - If no credentials are given in the task, E(CLOUDFLARE_EMAIL) is used (see O(api_token)).
-    type: str
-    aliases: [account_email]
-  api_key:
-    description:
-      - The legacy global API key of the Cloudflare user (C(X-Auth-Key)). Prefer O(api_token).
-      - Must be given together with O(api_email).
-      - If no credentials are given in the task, E(CLOUDFLARE_API_KEY) is used (see O(api_token)).
-    type: str
-    aliases: [account_api_key]
   api_base_url:
     description:
       - The base URL of the Cloudflare API.
@@ -53,21 +28,6 @@ options:
         (for a local test server); any other C(http://) URL fails before a request is sent.
     type: str
     default: https://api.cloudflare.com/client/v4
-  validate_certs:
-    description:
-      - Whether to check the TLS certificate of the API. Setting it to V(false) warns on every run.
-    type: bool
-    default: true
-  ca_path:
-    description:
-      - A CA bundle (PEM file) to verify the API's certificate with, for private CAs and intercepting proxies.
-      - When not set, the E(REQUESTS_CA_BUNDLE) environment variable is honoured, as are E(HTTPS_PROXY) and E(NO_PROXY).
-    type: path
-  timeout:
-    description:
-      - How long to wait for each HTTP request, in seconds. Must be greater than V(0).
-    type: float
-    default: 30
   rate_limit_retry_timeout:
     description:
       - How long, in seconds, to keep retrying in all when Cloudflare answers HTTP 429 (rate limited).
@@ -92,4 +52,50 @@ seealso:
   - name: Cloudflare API documentation for DLP email
     description: The API endpoints this collection uses.
     link: https://developers.cloudflare.com/api/resources/zero_trust/subresources/dlp/subresources/email/
+'''
+
+    # The credentials and connection options of every module and of the inventory plugin.
+    CONNECTION = r'''
+options:
+  api_token:
+    description:
+      - A Cloudflare API token, sent in the C(Authorization) header. This is the recommended way to authenticate.
+      - The token needs the account permission C(Zero Trust Write) to change settings, or C(Zero Trust Read) for
+        modules that only read.
+      - If neither O(api_token) nor O(api_email) and O(api_key) are set, the environment variables
+        E(CLOUDFLARE_API_TOKEN), then E(CLOUDFLARE_TOKEN), then E(CLOUDFLARE_EMAIL) and E(CLOUDFLARE_API_KEY) are used.
+        Empty environment variables count as unset.
+      - Mutually exclusive with O(api_email) and O(api_key), checked only on what is set explicitly, so a token
+        in the environment never breaks a task or an inventory source that sets O(api_email) and O(api_key).
+      - A value with white space or a control character (such as a trailing newline) fails before any request.
+    type: str
+  api_email:
+    description:
+      - The email address of the Cloudflare user, for the legacy global API key (C(X-Auth-Email)).
+      - Must be given together with O(api_key).
+      - If no credentials are set explicitly, E(CLOUDFLARE_EMAIL) is used (see O(api_token)).
+    type: str
+    aliases: [account_email]
+  api_key:
+    description:
+      - The legacy global API key of the Cloudflare user (C(X-Auth-Key)). Prefer O(api_token).
+      - Must be given together with O(api_email).
+      - If no credentials are set explicitly, E(CLOUDFLARE_API_KEY) is used (see O(api_token)).
+    type: str
+    aliases: [account_api_key]
+  validate_certs:
+    description:
+      - Whether to check the TLS certificate of the API. Setting it to V(false) warns on every run.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - A CA bundle (PEM file) to verify the API's certificate with, for private CAs and intercepting proxies.
+      - When not set, the E(REQUESTS_CA_BUNDLE) environment variable is honoured, as are E(HTTPS_PROXY) and E(NO_PROXY).
+    type: path
+  timeout:
+    description:
+      - How long to wait for each HTTP request, in seconds. Must be greater than V(0).
+    type: float
+    default: 30
 '''

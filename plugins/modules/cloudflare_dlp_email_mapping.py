@@ -20,6 +20,7 @@ description:
     can only be changed.
 extends_documentation_fragment:
   - zerotrust.cloudflare.cloudflare
+  - zerotrust.cloudflare.cloudflare.connection
   - zerotrust.cloudflare.attributes
   - zerotrust.cloudflare.attributes.actiongroup
 attributes:

@@ -18,6 +18,7 @@ description:
   - To create or change the mapping, use M(zerotrust.cloudflare.cloudflare_dlp_email_mapping).
 extends_documentation_fragment:
   - zerotrust.cloudflare.cloudflare
+  - zerotrust.cloudflare.cloudflare.connection
   - zerotrust.cloudflare.attributes.info_module
   - zerotrust.cloudflare.attributes.actiongroup
 options: {}

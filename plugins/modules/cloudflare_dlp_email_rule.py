@@ -27,6 +27,7 @@ description:
 extends_documentation_fragment:
   - zerotrust.cloudflare.dlp_email_rule
   - zerotrust.cloudflare.cloudflare
+  - zerotrust.cloudflare.cloudflare.connection
   - zerotrust.cloudflare.attributes
   - zerotrust.cloudflare.attributes.actiongroup
 attributes:

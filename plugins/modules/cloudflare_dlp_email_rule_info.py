@@ -23,6 +23,7 @@ description:
     deleted.
 extends_documentation_fragment:
   - zerotrust.cloudflare.cloudflare
+  - zerotrust.cloudflare.cloudflare.connection
   - zerotrust.cloudflare.attributes.info_module
   - zerotrust.cloudflare.attributes.actiongroup
 options:

@@ -7,6 +7,7 @@ them, run the collection's main playbook through ansible-runner (AWX's own runne
 
 from __future__ import annotations
 
+import json
 import os
 import re
 
@@ -23,6 +24,7 @@ INPUTS = yaml.safe_load((ROOT / 'docs' / 'awx' / 'credential_type_inputs.yml').r
 INJECTORS = yaml.safe_load((ROOT / 'docs' / 'awx' / 'credential_type_injectors.yml').read_text(encoding='utf-8'))
 PLAYBOOK = ROOT / 'playbooks' / 'dlp_email_mapping.yml'
 GUIDE = ROOT / 'docs' / 'docsite' / 'rst' / 'awx.rst'
+INVENTORY_SOURCE = ROOT / 'docs' / 'awx' / 'fleet.cloudflare.yml'
 ACCOUNT = '5a7805061c76ada191ed06f989cc3dac'
 
 
@@ -60,7 +62,7 @@ def test_inputs_are_a_valid_awx_credential_type():
         assert field['type'] in ('string', 'boolean') and field['label']
     assert set(INPUTS.get('required', [])) <= set(ids)
     assert {field['id'] for field in fields if field.get('secret')} == {'api_token', 'api_key'}
-    assert INPUTS['required'] == ['account_id']
+    assert 'required' not in INPUTS  # an inventory source of the inventory plugin needs no account ID
     assert set(INJECTORS) == {'env'}
     for template in INJECTORS['env'].values():
         assert meta.find_undeclared_variables(ImmutableSandboxedEnvironment().parse(template)) <= set(ids)
@@ -151,3 +153,27 @@ def test_project_playbook_from_the_guide(emulator, collections_path, tmp_path):
     assert second.stats['changed'] == {}
     assert artifacts(first) == artifacts(second)
     assert artifacts(first)['addin_identifier_token'] == emulator.state()['accounts'][ACCOUNT]['mapping']['addin_identifier_token']
+
+
+def test_inventory_source_from_the_guide(emulator, collections_path, tmp_path):
+    """The guide's project file, read as AWX's inventory update reads it (ansible-inventory --list --export through
+    ansible-runner) with only what a token credential without an account ID injects."""
+    emulator.reset()
+    accounts = harness.visible_accounts(['%032x' % (0xa3c0 + number) for number in range(3)])
+    emulator.set_visible_accounts(accounts)
+    envvars = render_injectors(dict(CREDENTIALS['token'], api_base_url=emulator.base_url))
+    assert envvars['CLOUDFLARE_ACCOUNT_ID'] == ''
+    envvars.update(ANSIBLE_COLLECTIONS_PATH=str(collections_path), ANSIBLE_COLLECTIONS_SCAN_SYS_PATH='false',
+                   ANSIBLE_INVENTORY_UNPARSED_FAILED='true')
+    (tmp_path / 'project').mkdir()
+    out, err = ansible_runner.get_inventory('list', [str(INVENTORY_SOURCE)], response_format='json', export=True, envvars=envvars,
+                                            private_data_dir=str(tmp_path), quiet=True)
+    assert not err, err
+    assert sorted(out['_meta']['hostvars']) == sorted(account['id'] for account in accounts)
+    assert out['cloudflare_enterprise']['hosts'] == [accounts[2]['id']]
+    assert out['_meta']['hostvars'][accounts[0]['id']]['cloudflare_account_name'] == 'Tenant 000'
+    assert DEFAULT_TOKEN not in json.dumps(out)
+    guide = GUIDE.read_text(encoding='utf-8')
+    for line in INVENTORY_SOURCE.read_text(encoding='utf-8').splitlines():
+        if line and not line.startswith(('#', '---')):
+            assert line in guide, line

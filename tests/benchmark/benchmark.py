@@ -13,6 +13,9 @@ a clean environment. Every figure of the table is measured in the same run:
   and a when-guarded uri POST);
 - fleet: one play over 50, 100 and 200 hosts, each its own account, with the
   mapping module and with uri;
+- inventory: the inventory plugin's source of 50, 100 and 200 accounts, the time
+  ansible-inventory --list takes and the requests it sends; over it, the role's
+  first run, its no-op and a no-op play of the bare mapping module;
 - requests: how many API requests each case sends, from the emulator's log;
 - profile: where the time of one module run goes.
 
@@ -39,7 +42,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 # pylint: disable-next=wrong-import-position
-from harness import DEFAULT_TOKEN, ROOT, Ansible, clean_env, start_emulator  # noqa: E402
+from harness import DEFAULT_TOKEN, ROOT, Ansible, clean_env, start_emulator, visible_accounts  # noqa: E402
 
 PYTHON = sys.executable
 MAPPING = 'zerotrust.cloudflare.cloudflare_dlp_email_mapping'
@@ -106,7 +109,11 @@ class Runner:
 
     def play(self, tasks, hosts='localhost', inventory=None, forks=5, extra_env=None, check=True):
         """Run one play; returns its task and play timings, the process wall time and the output."""
-        plays = [{'name': 'benchmark', 'hosts': hosts, 'gather_facts': False, 'tasks': tasks}]
+        return self.run([{'name': 'benchmark', 'hosts': hosts, 'gather_facts': False, 'tasks': tasks}], inventory, forks,
+                        extra_env, check)
+
+    def run(self, plays, inventory=None, forks=5, extra_env=None, check=True):
+        """Run plays; returns their task and play timings, the process wall time and the output."""
         started = time.perf_counter()
         run = self.ansible.run(plays, inventory, env=extra_env, forks=forks)
         wall = time.perf_counter() - started
@@ -224,6 +231,46 @@ def fleet(runner, sizes, forks):
             if mapped != size:
                 raise RuntimeError('fleet of %d with %s: %d accounts mapped' % (size, kind, mapped))
             results[(size, kind)] = record['plays'][0]['seconds']
+    return results
+
+
+INVENTORY_ROUNDS = 2  # no-op plays of each kind, alternated; the fastest counts
+
+
+def inventory_fleet(runner, sizes, forks):
+    """The inventory plugin over N visible accounts: ansible-inventory --list (seconds, requests), then over that
+    source the role's first run, and no-op plays of the role and of the bare mapping module, alternated."""
+    emulator, url = runner.emulator, runner.base_url
+    results = {}
+    for size in sizes:
+        ids = [account(3000 + number) for number in range(size)]
+        emulator.reset()
+        emulator.configure(rate_limit={'requests': 0, 'period': 1})
+        emulator.set_visible_accounts(visible_accounts(ids))
+        source = runner.ansible.accounts_source(emulator)
+        listed = runner.ansible.inventory_command(source, '--list')
+        if listed.returncode != 0 or len(json.loads(listed.stdout)['_meta']['hostvars']) != size:
+            raise RuntimeError('ansible-inventory of %d accounts failed:\n%s' % (size, listed.output[-4000:]))
+        requests = sum(1 for entry in emulator.log() if entry['path'] == '/client/v4/accounts')
+        role = [{'name': 'role', 'hosts': 'all', 'gather_facts': False, 'roles': ['zerotrust.cloudflare.dlp_email'], 'vars': {
+            'dlp_email_api_token': DEFAULT_TOKEN, 'dlp_email_api_base_url': url, 'dlp_email_auth_type': ORG['type'],
+            'dlp_email_allowed_microsoft_organizations': ORG['allowed_microsoft_organizations']}}]
+        module = [{'name': 'module', 'hosts': 'all', 'gather_facts': False,
+                   'tasks': [mapping_task('map', url, '{{ cloudflare_account_id }}', ORG)]}]
+        first = runner.run(role, source, forks)['plays'][0]['seconds']
+        mapped = sum(1 for entry in emulator.state()['accounts'].values() if entry['mapping'])
+        if mapped != size:
+            raise RuntimeError('the role over %d accounts mapped %d' % (size, mapped))
+        emulator.clear_log()
+        noop = collections.defaultdict(list)
+        for dummy in range(INVENTORY_ROUNDS):
+            for kind, plays in (('module', module), ('role', role)):
+                noop[kind].append(runner.run(plays, source, forks)['plays'][0]['seconds'])
+        writes = [entry for entry in emulator.log() if entry['method'] != 'GET']
+        if writes:
+            raise RuntimeError('no-op plays over %d accounts wrote: %s' % (size, writes[:3]))
+        results[size] = {'list': listed.seconds, 'requests': requests, 'role first run': first,
+                         'role no-op': min(noop['role']), 'module no-op': min(noop['module'])}
     return results
 
 
@@ -382,6 +429,22 @@ def print_table(rows):
             print('  '.join('-' * width for width in widths))
 
 
+def inventory_rows(args, inventory_times):
+    rows = []
+    for size, figures in sorted(inventory_times.items()):
+        goal = -(-size // 50)
+        rows += [
+            ('inventory %d' % size, 'ansible-inventory --list, requests sent', '%.1f s, %d requests' % (
+                figures['list'], figures['requests']), '%d requests' % goal, 'met' if figures['requests'] == goal else 'MISSED'),
+            ('inventory %d' % size, 'role over it, first run (forks %d, accounts mapped)' % args.forks,
+             '%.1f s' % figures['role first run'], '', ''),
+            ('inventory %d' % size, 'no-op: role / bare mapping module play (fastest of %d)' % INVENTORY_ROUNDS,
+             '%.1f s / %.1f s = %s' % (figures['role no-op'], figures['module no-op'], ratio(figures['role no-op'] / figures['module no-op'])),
+             '<= 1.60x', verdict(figures['role no-op'] / figures['module no-op'], 1.60)),
+        ]
+    return rows
+
+
 def build_rows(args, times, fleet_times, counts, prof):
     med = {kind: statistics.median(values) for kind, values in times.items()}
     low = {kind: min(values) for kind, values in times.items()}
@@ -468,6 +531,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
     parser.add_argument('--iterations', type=int, default=30, help='tasks of each kind in the per-task benchmark (default 30)')
     parser.add_argument('--fleet', default='50,100,200', help='fleet sizes, comma-separated, or "" to skip (default 50,100,200)')
+    parser.add_argument('--inventory', default='50,100,200',
+                        help='accounts listed by the inventory plugin, comma-separated, or "" to skip (default 50,100,200)')
     parser.add_argument('--forks', type=int, default=20, help='forks for the fleet plays (default 20)')
     parser.add_argument('--profile-rounds', type=int, default=10, help='runs of each module for the profile, 0 to skip (default 10)')
     parser.add_argument('--work', type=Path, help='scratch directory (default: a temporary one, removed afterwards)')
@@ -485,6 +550,9 @@ def main():
             sizes = [int(size) for size in args.fleet.split(',') if size.strip()]
             print('fleet: %s hosts ...' % sizes, file=sys.stderr)
             fleet_times = fleet(runner, sizes, args.forks)
+            inventory_sizes = [int(size) for size in args.inventory.split(',') if size.strip()]
+            print('inventory: %s accounts ...' % inventory_sizes, file=sys.stderr)
+            inventory_times = inventory_fleet(runner, inventory_sizes, args.forks)
             print('request counts ...', file=sys.stderr)
             counts = request_counts(runner)
             prof = None
@@ -494,14 +562,14 @@ def main():
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
-    rows = build_rows(args, times, fleet_times, counts, prof)
+    rows = build_rows(args, times, fleet_times, counts, prof) + inventory_rows(args, inventory_times)
     print()
     print_table(rows)
     print('\n(all figures from this run, %.0f s; ansible-core %s, Python %s, %d CPUs)' % (
         time.perf_counter() - started, ansible_version(), sys.version.split()[0], os.cpu_count()))
     if args.json:
         args.json.write_text(json.dumps({
-            'per_task': times, 'fleet': {'%d %s' % key: value for key, value in fleet_times.items()},
+            'per_task': times, 'fleet': {'%d %s' % key: value for key, value in fleet_times.items()}, 'inventory': inventory_times,
             'requests': counts, 'profile': prof, 'table': rows}, indent=1, default=str), encoding='utf-8')
 
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""Local, stateful emulator of Cloudflare's DLP-email API (8 operations) and its DLP profile list, for tests.
+"""Local, stateful emulator of Cloudflare's DLP-email API (8 operations), its DLP profile list and its account
+list, for tests.
 
 It answers under ``/client/v4`` in Cloudflare's envelope, checks auth headers,
 validates request bodies against the bundled OpenAPI 3.0 schema, keeps state
@@ -92,6 +93,12 @@ ROUTE_METHODS = {
 }
 FAULT_KEYS = frozenset({"method", "path", "count", "status", "headers", "body", "json", "delay", "after"})
 CONFIG_KEYS = frozenset({"absent_mapping", "rotate_token", "rate_limit"})
+# GET /accounts: Cloudflare documents page >= 1 and per_page 5 to 50 (default 20); the shape is the SDK's Account.
+ACCOUNTS_PATH = API_PREFIX + "/accounts"
+ACCOUNT_KEYS = frozenset({"id", "name", "type", "created_on", "settings", "managed_by"})
+ACCOUNT_TYPES = ("standard", "enterprise")
+PER_PAGE_RANGE = (5, 50)
+DEFAULT_PER_PAGE = 20
 
 # GET /accounts/{id}/dlp/profiles is outside the bundled schema: its answer takes the shapes of the official SDK's
 # cloudflare.types.zero_trust.dlp.Profile. Every account has these predefined profiles (IDs the emulator's own);
@@ -389,6 +396,41 @@ def seeded_profiles(specs: Any, where: str) -> list[dict[str, Any]]:
     return profiles
 
 
+def validate_visible_accounts(accounts: Any) -> list[dict[str, Any]]:
+    """Check the list of accounts GET /accounts shows and return it with created_on and settings filled in."""
+    if not isinstance(accounts, list):
+        raise ControlError("visible accounts must be a list of {\"id\", \"name\", \"type\", ...} objects")
+    clean: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for account in accounts:
+        if not isinstance(account, dict) or set(account) - ACCOUNT_KEYS:
+            raise ControlError(f"every visible account must be an object with keys among {', '.join(sorted(ACCOUNT_KEYS))}")
+        if not isinstance(account.get("id"), str) or not ACCOUNT_RE.fullmatch(account["id"]) or account["id"] in seen:
+            raise ControlError(f"visible account id must be 32 lower-case hex characters, and unique: {account.get('id')!r}")
+        if not isinstance(account.get("name"), str) or account.get("type") not in ACCOUNT_TYPES:
+            raise ControlError(f"visible account {account['id']} needs a string 'name' and a 'type' of {' or '.join(ACCOUNT_TYPES)}")
+        for key in ("settings", "managed_by"):
+            if key in account and not isinstance(account[key], dict):
+                raise ControlError(f"visible account {account['id']}: {key!r} must be an object")
+        seen.add(account["id"])
+        clean.append({"created_on": now_rfc3339(), "settings": {"abuse_contact_email": None, "enforce_twofactor": False},
+                      **copy.deepcopy(account)})
+    return clean
+
+
+def page_query(query: str) -> tuple[int, int] | str:
+    """(page, per_page) from a query string, or the reason they are invalid."""
+    params = parse_qs(query, keep_blank_values=True)
+    values = []
+    for name, default, low, high in (("page", 1, 1, None), ("per_page", DEFAULT_PER_PAGE, *PER_PAGE_RANGE)):
+        text = params.get(name, [str(default)])[-1]
+        if not text.isdigit() or int(text) < low or (high is not None and int(text) > high):
+            allowed = f"an integer >= {low}" if high is None else f"an integer from {low} to {high}"
+            return f"Invalid query parameter {name}={text!r}: must be {allowed}"
+        values.append(int(text))
+    return values[0], values[1]
+
+
 def validate_state(state: Any) -> dict[str, Any]:
     """Check a whole state document and return its accounts, raising ControlError when malformed."""
     if not isinstance(state, dict) or set(state) - {"accounts"}:
@@ -433,6 +475,7 @@ class Backend:  # pylint: disable=too-many-instance-attributes
         self.state_file = state_file
         self.validator = BodyValidator(document if document is not None else load_schema_document())
         self.accounts: dict[str, dict[str, Any]] = {}
+        self.visible_accounts: list[dict[str, Any]] = []
         self.request_log: list[dict[str, Any]] = []
         self.faults: list[Fault] = []
         self.windows: dict[str, deque[float]] = {}
@@ -522,6 +565,8 @@ class Backend:  # pylint: disable=too-many-instance-attributes
     @staticmethod
     def match_route(method: str, raw_path: str) -> tuple[str, str, str | None] | None:
         """(kind, account segment, rule segment) for a known route and method, else None."""
+        if raw_path == ACCOUNTS_PATH:
+            return ("accounts", "", None) if method == "GET" else None
         parts = raw_path.split("/")
         if len(parts) == 7 and parts[:4] == ["", "client", "v4", "accounts"] and parts[5:7] == ["dlp", "profiles"]:
             return ("profiles", parts[4], None) if method in ROUTE_METHODS["profiles"] else None
@@ -548,6 +593,8 @@ class Backend:  # pylint: disable=too-many-instance-attributes
         if limited is not None:
             return limited
         kind, account_id, rule_id = route
+        if kind == "accounts":
+            return self._op_accounts_get(query)
         if not ACCOUNT_RE.fullmatch(account_id) or (rule_id is not None and not UUID_RE.fullmatch(rule_id)):
             return fail(404, (CODE_BAD_IDENTIFIER, f"Could not route to {raw_path[len(API_PREFIX):]}, perhaps your object identifier is invalid?"),
                         (CODE_NO_ROUTE, MSG_NO_ROUTE))
@@ -620,6 +667,19 @@ class Backend:  # pylint: disable=too-many-instance-attributes
             if str(rule.get("rule_id", "")).lower() == rule_id:
                 return rule
         return None
+
+    def _op_accounts_get(self, query: str) -> Reply:
+        """One page of the visible accounts, with Cloudflare's result_info."""
+        paging = page_query(query)
+        if isinstance(paging, str):
+            return fail(400, (CODE_BAD_QUERY, paging))
+        page, per_page = paging
+        with self.lock:
+            accounts = copy.deepcopy(self.visible_accounts)
+        shown = accounts[(page - 1) * per_page:page * per_page]
+        info = {"page": page, "per_page": per_page, "count": len(shown), "total_count": len(accounts),
+                "total_pages": math.ceil(len(accounts) / per_page)}
+        return Reply.json(200, dict(envelope(shown), result_info=info))
 
     def _op_mapping_get(self, account_id: str, _rule_id: None, _payload: None) -> Reply:
         mapping = self.accounts.get(account_id, {}).get("mapping")
@@ -719,13 +779,15 @@ class Backend:  # pylint: disable=too-many-instance-attributes
             ("config", "GET"): self._control_config_get, ("config", "POST"): self._control_config_post,
             ("reset", "POST"): self._control_reset,
             ("profiles", "POST"): self._control_profiles_post,
+            ("visible_accounts", "GET"): self._control_visible_accounts_get,
+            ("visible_accounts", "PUT"): self._control_visible_accounts_put,
         }
         handler = routes.get((name, method))
         if handler is None:
             allowed = sorted(m for (n, m) in routes if n == name)
             if allowed:
                 return Reply.json(405, {"error": f"{method} not allowed on {raw_path}; use {', '.join(allowed)}"}, {"Allow": ", ".join(allowed)})
-            return Reply.json(404, {"error": f"unknown control endpoint {raw_path}; known: log, faults, state, config, reset, profiles"})
+            return Reply.json(404, {"error": f"unknown control endpoint {raw_path}; known: log, faults, state, config, reset, profiles, visible_accounts"})
         payload = None
         if method in ("POST", "PUT") and body.strip():
             try:
@@ -796,10 +858,20 @@ class Backend:  # pylint: disable=too-many-instance-attributes
             self._account(payload["account_id"])["profiles"] = profiles
             self._save()
             return profiles[len(known):]
+    def _control_visible_accounts_get(self, _payload: Any) -> Any:
+        with self.lock:
+            return copy.deepcopy(self.visible_accounts)
+
+    def _control_visible_accounts_put(self, payload: Any) -> Any:
+        accounts = validate_visible_accounts(payload)
+        with self.lock:
+            self.visible_accounts = accounts
+            return copy.deepcopy(accounts)
 
     def _control_reset(self, _payload: Any) -> Any:
         with self.lock:
             self.accounts = {}
+            self.visible_accounts = []
             self.request_log.clear()
             self.faults.clear()
             self.windows.clear()

@@ -97,6 +97,15 @@ class Emulator:
         returns them as the API lists them (with their IDs). Every account also has the predefined profiles."""
         return self._call("POST", "profiles", {"account_id": account_id, "profiles": list(profiles)})
 
+    def set_visible_accounts(self, accounts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Replace the accounts GET /accounts lists ({"id", "name", "type"}, optional "created_on", "settings",
+        "managed_by"); returns them as stored."""
+        return self._call("PUT", "visible_accounts", accounts)
+
+    def visible_accounts(self) -> list[dict[str, Any]]:
+        """The accounts GET /accounts lists."""
+        return self._call("GET", "visible_accounts")
+
     def configure(self, **cfg: Any) -> dict[str, Any]:
         """Change absent_mapping, rotate_token or rate_limit; returns the new config."""
         return self._call("POST", "config", cfg)
@@ -106,7 +115,7 @@ class Emulator:
         return self._call("GET", "config")
 
     def reset(self) -> None:
-        """Empty state, log, faults and rate-limit counters; restore the start-up config."""
+        """Empty state, visible accounts, log, faults and rate-limit counters; restore the start-up config."""
         self._call("POST", "reset", {})
 
     def stderr(self) -> str:

@@ -721,3 +721,53 @@ def test_profiles_in_a_state_document(emu: Emulator, tmp_path: Path) -> None:
     state_file.write_text(json.dumps(state), encoding="utf-8")
     with start_emulator("--state-file", str(state_file), env=clean_env()) as emulator:
         assert emulator.state() == state
+# ----- GET /accounts ------------------------------------------------------
+def visible(count: int) -> list[dict[str, Any]]:
+    return [{"id": "%032x" % (0xa000 + number), "name": f"Account {number}", "type": "standard"} for number in range(count)]
+
+
+def test_accounts_are_paginated_with_result_info(emu: Emulator) -> None:
+    seeded = emu.set_visible_accounts(visible(12))
+    assert all(RFC3339_Z.fullmatch(account["created_on"]) for account in seeded)
+    pages = [call(emu, "GET", "/client/v4/accounts", params={"page": page, "per_page": 5}).json() for page in (1, 2, 3, 4)]
+    assert [[account["id"] for account in body["result"]] for body in pages] == [
+        [account["id"] for account in seeded[start:start + 5]] for start in (0, 5, 10, 15)]
+    assert [body["result_info"] for body in pages] == [
+        {"page": page, "per_page": 5, "count": count, "total_count": 12, "total_pages": 3} for page, count in ((1, 5), (2, 5), (3, 2), (4, 0))]
+    assert pages[0]["result"][0] == seeded[0] and pages[0]["success"] is True
+    default = call(emu, "GET", "/client/v4/accounts").json()
+    assert default["result_info"]["per_page"] == 20 and len(default["result"]) == 12
+
+
+@pytest.mark.parametrize("query", ["page=0", "page=x", "per_page=4", "per_page=51", "per_page=", "page=1.5"])
+def test_accounts_reject_pages_out_of_range(emu: Emulator, query: str) -> None:
+    response = call(emu, "GET", "/client/v4/accounts?" + query)
+    assert response.status_code == 400 and error_codes(response) == [1005]
+    assert query.split("=")[0] in response.json()["errors"][0]["message"]
+
+
+def test_accounts_need_auth_count_towards_the_rate_limit_and_only_answer_get(emu: Emulator) -> None:
+    emu.set_visible_accounts(visible(1))
+    assert error_codes(call(emu, "GET", "/client/v4/accounts", headers={})) == [9106]
+    assert error_codes(call(emu, "POST", "/client/v4/accounts", json={})) == [7000]
+    emu.configure(rate_limit={"requests": 1, "period": 30})
+    assert call(emu, "GET", "/client/v4/accounts").status_code == 200
+    assert error_codes(call(emu, "GET", "/client/v4/accounts")) == [971]
+
+
+@pytest.mark.parametrize("accounts", [
+    {}, [{"id": "x", "name": "a", "type": "standard"}], [{"id": "a" * 32, "name": "a", "type": "free"}],
+    [{"id": "a" * 32, "name": "a", "type": "standard", "owner": "me"}], [{"id": "a" * 32, "name": "a", "type": "standard"}] * 2,
+    [{"id": "a" * 32, "name": "a", "type": "standard", "managed_by": "partner"}]])
+def test_malformed_visible_accounts_are_rejected(emu: Emulator, accounts: Any) -> None:
+    with pytest.raises(EmulatorError, match="400"):
+        emu.set_visible_accounts(accounts)
+
+
+def test_visible_accounts_round_trip_and_reset(emu: Emulator) -> None:
+    stored = emu.set_visible_accounts([{"id": "a" * 32, "name": "{{ odd }}", "type": "enterprise", "created_on": "2020-01-01T00:00:00Z",
+                                        "managed_by": {"parent_org_id": "b" * 32, "parent_org_name": "Partner"}}])
+    assert emu.visible_accounts() == stored and stored[0]["created_on"] == "2020-01-01T00:00:00Z"
+    assert call(emu, "GET", "/client/v4/accounts").json()["result"] == stored
+    emu.reset()
+    assert emu.visible_accounts() == []

@@ -11,7 +11,8 @@ cloudflare = pytest.importorskip("cloudflare")
 
 # pylint: disable=wrong-import-position
 from cloudflare import Cloudflare  # noqa: E402
-from cloudflare.pagination import SyncSinglePage  # noqa: E402
+from cloudflare.pagination import SyncSinglePage, SyncV4PagePaginationArray  # noqa: E402
+from cloudflare.types.accounts import Account  # noqa: E402
 from cloudflare.types.zero_trust.dlp.email import (  # noqa: E402
     AccountMappingCreateResponse,
     AccountMappingGetResponse,
@@ -188,3 +189,45 @@ def test_profiles_list_parses_into_the_sdk_profile_types(client: Cloudflare, emu
     assert [profile.id for profile in client.zero_trust.dlp.profiles.list(account_id=ACCOUNT, all=True)] == [profile.id for profile in profiles]
     assert [(entry["method"], entry["path"], entry["query"]) for entry in emu.log()] == [
         ("GET", f"/client/v4/accounts/{ACCOUNT}/dlp/profiles", ""), ("GET", f"/client/v4/accounts/{ACCOUNT}/dlp/profiles", "all=true")]
+
+
+def seeded_accounts(count: int) -> list[dict]:
+    """Accounts for GET /accounts: every third enterprise, every fifth managed by a partner organisation."""
+    accounts = []
+    for number in range(count):
+        account = {"id": "%032x" % (0xacc0 + number), "name": "Tenant %03d" % number, "type": "enterprise" if number % 3 == 0 else "standard"}
+        if number % 5 == 0:
+            account["managed_by"] = {"parent_org_id": "%032x" % 0xbeef, "parent_org_name": "Partner Org"}
+        accounts.append(account)
+    return accounts
+
+
+def test_accounts_list_pages_through_every_seeded_account(client: Cloudflare, emu: Emulator) -> None:
+    seeded = emu.set_visible_accounts(seeded_accounts(120))
+    first_page = client.accounts.list()
+    assert isinstance(first_page, SyncV4PagePaginationArray)
+    assert first_page.result_info.page == 1 and first_page.result_info.per_page == 20
+    listed = list(first_page)  # the SDK asks for the next page until one is empty
+    assert all(isinstance(account, Account) for account in listed)
+    assert [account.id for account in listed] == [account["id"] for account in seeded]
+    assert [entry["query"] for entry in emu.log()] == [""] + ["page=%d" % page for page in range(2, 8)]
+
+    by_id = {account.id: account for account in listed}
+    partner = by_id[seeded[0]["id"]]
+    assert (partner.name, partner.type) == ("Tenant 000", "enterprise")
+    assert (partner.managed_by.parent_org_id, partner.managed_by.parent_org_name) == ("%032x" % 0xbeef, "Partner Org")
+    assert isinstance(partner.created_on, datetime) and partner.created_on.tzinfo is not None
+    assert partner.settings.enforce_twofactor is False
+    assert by_id[seeded[1]["id"]].type == "standard" and by_id[seeded[1]["id"]].managed_by is None
+
+    emu.clear_log()
+    assert len(list(client.accounts.list(per_page=50))) == 120
+    assert [entry["query"] for entry in emu.log()] == ["per_page=50"] + ["per_page=50&page=%d" % page for page in range(2, 5)]
+
+
+@pytest.mark.parametrize("query", [{"per_page": 4}, {"per_page": 51}, {"page": 0}])
+def test_accounts_list_rejects_pages_cloudflare_rejects(client: Cloudflare, emu: Emulator, query: dict) -> None:
+    emu.set_visible_accounts(seeded_accounts(3))
+    with pytest.raises(cloudflare.BadRequestError) as excinfo:
+        client.accounts.list(**query)
+    assert [e.code for e in excinfo.value.errors] == [1005]

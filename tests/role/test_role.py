@@ -198,6 +198,20 @@ def test_account_and_credentials_from_the_environment(role, emu):
     assert result.facts["web1"]["token"] == result.facts["web2"]["token"]
 
 
+def test_account_from_the_inventory_plugin_host_variable(role, emu):
+    """cloudflare_account_id (set by the inventory plugin) is the account unless dlp_email_account_id is set."""
+    hosts = {"a": {"cloudflare_account_id": ACCOUNT_A}, "b": {"cloudflare_account_id": ACCOUNT_B},
+             "c": {"cloudflare_account_id": ACCOUNT_B, "dlp_email_account_id": ACCOUNT_A}}
+    variables = role_vars(emu)
+    del variables["dlp_email_rules"]
+    result = role.run(hosts, variables)
+    assert result.rc == 0, result.output
+    assert sorted(accounts_of(emu)) == sorted([ACCOUNT_A] * 2 + [ACCOUNT_B] * 2)  # GET + POST of each mapping, once
+    state = emu.state()["accounts"]
+    assert result.facts["a"]["token"] == result.facts["c"]["token"] == state[ACCOUNT_A]["mapping"]["addin_identifier_token"]
+    assert result.facts["b"]["token"] == state[ACCOUNT_B]["mapping"]["addin_identifier_token"]
+
+
 def test_invalid_variables_fail_before_any_request(role, emu):
     result = role.run({"api": {"dlp_email_account_id": ACCOUNT_A}}, role_vars(emu, dlp_email_auth_type="Everyone"))
     assert result.rc != 0
@@ -227,7 +241,8 @@ def test_mapping_variables_match_the_mapping_module():
 
 
 def test_every_connection_option_has_a_role_variable_of_the_same_type():
-    common = _documentation(ROOT / "plugins" / "doc_fragments" / "cloudflare.py")["options"]
+    fragment = ROOT / "plugins" / "doc_fragments" / "cloudflare.py"
+    common = dict(_documentation(fragment)["options"], **_documentation(fragment, "CONNECTION")["options"])
     role_spec = _role_spec()
     for name, spec in common.items():
         variable = role_spec.get("dlp_email_" + name)

@@ -14,9 +14,24 @@ import pytest
 
 from ansible.module_utils import basic
 from ansible.module_utils.common import warnings
+from ansible.utils.collection_loader import AnsibleCollectionConfig
+from ansible.utils.collection_loader._collection_finder import _AnsibleCollectionFinder
 from pytest_httpserver import HTTPServer
 
-from ansible_collections.zerotrust.cloudflare.plugins.module_utils import _api
+import harness
+
+# Ansible loads plugins by name (the inventory plugin's tests do) only from collections its own loader imported.
+# ansible-test installs it; plain pytest needs it before anything imports the collection.
+if AnsibleCollectionConfig.collection_finder is None:
+    _AnsibleCollectionFinder(paths=[str(harness.collections_path())])._install()  # pylint: disable=protected-access
+
+# pylint: disable-next=wrong-import-position
+from ansible_collections.zerotrust.cloudflare.plugins.module_utils import _transport  # noqa: E402
+
+try:
+    from ansible.module_utils import _internal as module_utils_internal
+except ImportError:  # ansible-core < 2.19
+    module_utils_internal = None
 
 try:
     from ansible.module_utils.testing import patch_module_args
@@ -51,7 +66,7 @@ def make_httpserver():
 def no_sleep(monkeypatch):
     """Record the helper's waits instead of sleeping through them."""
     waits = []
-    monkeypatch.setattr(_api.time, 'sleep', waits.append)
+    monkeypatch.setattr(_transport.time, 'sleep', waits.append)
     return waits
 
 
@@ -71,8 +86,12 @@ class ModuleResult(dict):
 
 
 @pytest.fixture
-def run_module(capsys):
+def run_module(capsys, monkeypatch):
     """Run a module's main() with the given arguments, as Ansible would, and return what it printed."""
+    if module_utils_internal is not None:
+        # A module runs in a process of its own, never where controller code (the inventory plugin's tests) ran,
+        # which sends module warnings to the controller's display instead of the result.
+        monkeypatch.setattr(module_utils_internal, 'is_controller', False)
 
     def run(main, args):
         with patch_module_args(args):

@@ -25,10 +25,11 @@ def envelope(result, success=True, errors=None):
     return {'success': success, 'errors': errors or [], 'messages': [], 'result': result}
 
 
-def expect(httpserver, method, path, status, body, json=None, headers=None):
-    """The next request must be ``method path`` (with the JSON body ``json`` when given); answer it with ``status``
-    and ``body`` (JSON, or HTML when it is a string)."""
-    handler = httpserver.expect_ordered_request(path, method=method, **({} if json is None else {'json': json}))
+def expect(httpserver, method, path, status, body, json=None, headers=None, query=None):
+    """The next request must be ``method path`` (with the JSON body ``json`` and the query ``query``, a dict, when
+    given); answer it with ``status`` and ``body`` (JSON, or HTML when it is a string)."""
+    matching = dict({} if json is None else {'json': json}, **({} if query is None else {'query_string': query}))
+    handler = httpserver.expect_ordered_request(path, method=method, **matching)
     if isinstance(body, str):
         handler.respond_with_data(body, status=status, content_type='text/html', headers=headers)
     else:

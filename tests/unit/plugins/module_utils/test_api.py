@@ -16,7 +16,7 @@ from werkzeug import Response
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.zerotrust.cloudflare.plugins.module_utils import _api
+from ansible_collections.zerotrust.cloudflare.plugins.module_utils import _api, _transport
 from ansible_collections.zerotrust.cloudflare.tests.unit.plugins.scripted_api import (
     ACCOUNT, BAD_GATEWAY, KEY, MAPPING, TOKEN, connection, envelope, expect, sent)
 
@@ -56,6 +56,8 @@ BAD_INPUT = [
     ({'api_token': None, 'api_key': KEY}, 'api_email'),
     ({'api_token': None, 'api_email': 'admin@example.com'}, 'api_key'),
     ({'api_token': None}, 'api_token'),
+    ({'api_token': TOKEN + '\n'}, 'api_token'),
+    ({'api_token': None, 'api_email': 'admin@example.com', 'api_key': ' ' + KEY}, 'api_key'),
     ({'api_base_url': 'api.cloudflare.com/client/v4'}, 'api_base_url'),
     ({'api_base_url': 'ftp://127.0.0.1/client/v4'}, 'api_base_url'),
     ({'api_base_url': 'http://127.0.0.1:99999/client/v4'}, 'api_base_url'),
@@ -235,8 +237,8 @@ def test_rate_limit_budget_zero_never_retries(httpserver, run_module, args, no_s
 
 def test_rate_limit_budget_runs_out(httpserver, run_module, args, monkeypatch):
     clock = [1000.0]
-    monkeypatch.setattr(_api.time, 'monotonic', lambda: clock[0])
-    monkeypatch.setattr(_api.time, 'sleep', lambda seconds: clock.__setitem__(0, clock[0] + seconds))
+    monkeypatch.setattr(_transport.time, 'monotonic', lambda: clock[0])
+    monkeypatch.setattr(_transport.time, 'sleep', lambda seconds: clock.__setitem__(0, clock[0] + seconds))
     httpserver.expect_request(MAPPING, method='GET').respond_with_json(envelope(None, False), status=429,
                                                                        headers={'Retry-After': '4'})
     result = run_module(main, dict(args, rate_limit_retry_timeout=10))

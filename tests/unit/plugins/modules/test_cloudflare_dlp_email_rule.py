@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.zerotrust.cloudflare.plugins.module_utils import _api
 from ansible_collections.zerotrust.cloudflare.plugins.modules import cloudflare_dlp_email_rule as module
 from ansible_collections.zerotrust.cloudflare.tests.unit.plugins.scripted_api import (
     ACCOUNT, ACCOUNT_PROFILES, BAD_GATEWAY, CARDS_PROFILE, FINANCE_PROFILE, PROFILES, RULES, body_of, connection, envelope, expect,
@@ -270,9 +269,9 @@ def test_delete(httpserver, run_module, args):
     assert sent(httpserver) == [('GET', RULES, None), ('DELETE', rule_path(), None)]
 
 
-def test_delete_whose_answer_was_lost(httpserver, run_module, args, monkeypatch):
+@pytest.mark.usefixtures('no_sleep')
+def test_delete_whose_answer_was_lost(httpserver, run_module, args):
     """The first DELETE went through but its answer was a 502; the retry finds the rule gone: that is success."""
-    monkeypatch.setattr(_api.time, 'sleep', lambda seconds: None)
     expect(httpserver, 'GET', RULES, 200, envelope([rule()]))
     expect(httpserver, 'DELETE', rule_path(), 502, envelope(None, False, [{'code': 10001, 'message': 'bad gateway'}]))
     expect(httpserver, 'DELETE', rule_path(), 404, envelope(None, False, [{'code': 1552, 'message': 'Email rule not found'}]))
@@ -405,9 +404,8 @@ def test_lost_create_fails_with_the_original_error(httpserver, run_module, args,
     assert [method for method, dummy, dummy in sent(httpserver)] == ['GET', 'POST', 'GET']
 
 
-def test_lost_create_and_failed_lookup_fail_with_the_original_error(httpserver, run_module, args, monkeypatch):
-    from ansible_collections.zerotrust.cloudflare.plugins.module_utils import _api
-    monkeypatch.setattr(_api.time, 'sleep', lambda seconds: None)
+@pytest.mark.usefixtures('no_sleep')
+def test_lost_create_and_failed_lookup_fail_with_the_original_error(httpserver, run_module, args):
     expect(httpserver, 'GET', RULES, 200, envelope([]))
     expect(httpserver, 'POST', RULES, 502, BAD_GATEWAY)
     for dummy in range(4):

@@ -1,0 +1,344 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) zerotrust.cloudflare contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# This module_utils is PRIVATE to the zerotrust.cloudflare collection. It can
+# change at any time without notice; do not use it from other collections.
+
+"""The one place where the collection talks HTTP to the Cloudflare API, for modules and plugins alike.
+
+It resolves credentials, checks every option before a request, builds every URL
+and header, retries what is safe to retry, and turns every failure into a
+CloudflareError with a clear message. It knows nothing of Ansible's ways of
+reporting: the modules' layer (_api.py) turns the error into ``fail_json``, the
+inventory plugin into ``AnsibleParserError``.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import hashlib
+import ipaddress
+import os
+import re
+import time
+from urllib.parse import quote, urlencode, urlsplit
+
+from ansible.module_utils.basic import missing_required_lib
+
+try:
+    import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3.exceptions import NewConnectionError
+    from urllib3.util.retry import Retry
+except ImportError:  # reported when a connection is made, so that ansible-doc and sanity work without it
+    HAS_REQUESTS = False
+    Retry = object
+else:
+    HAS_REQUESTS = True
+
+COLLECTION_VERSION = '0.1.0'
+DEFAULT_BASE_URL = 'https://api.cloudflare.com/client/v4'
+RETRYABLE_STATUSES = (500, 502, 503, 504)
+MAX_RETRIES = 3
+# What requests refuses in a header value, and what no Cloudflare credential contains: a newline from a file or
+# a vault value would otherwise end in an error that quotes the header, secret and all.
+_BAD_CREDENTIAL = re.compile(r'[\s\x00-\x1f\x7f]')
+
+
+class CloudflareError(Exception):
+    """An option that cannot work, found before any request; ``details`` go into the module's failure result."""
+
+    def __init__(self, msg, **details):
+        super().__init__(msg)
+        self.msg = msg
+        self.details = details
+
+
+class APIError(CloudflareError):
+    """A failed API call. ``details['maybe_applied']`` says whether the server may have acted on it."""
+
+
+def env_value(name):
+    """An environment variable; empty counts as unset (AWX injects '' for unset optional fields)."""
+    return os.environ.get(name) or None
+
+
+def segment(value, option):
+    """One URL path segment from a user's value: percent-encoded, so it cannot reach another route."""
+    if value is None or value in ('', '.', '..'):
+        raise CloudflareError("%s must not be empty, '.' or '..', got %r" % (option, value))
+    return quote(value, safe='')
+
+
+class _Backoff(Retry):
+    """urllib3's Retry, waiting 0.5 s, 1 s, 2 s ... (at most 8 s) before each retry.
+
+    urllib3 itself retries the first time at once; Cloudflare's 5xx answers are
+    usually brief overloads, so the first retry waits too.
+    """
+
+    def get_backoff_time(self):
+        return min(8.0, 0.5 * 2 ** max(0, len(self.history) - 1)) if self.history else 0
+
+
+def _retry(count):
+    """A Retry for 5xx answers, timeouts and connection errors; 429 is handled by Connection."""
+    return _Backoff(
+        total=count, connect=count, read=count, status=count, other=0, redirect=0,
+        status_forcelist=RETRYABLE_STATUSES, allowed_methods=None,
+        respect_retry_after_header=False, raise_on_status=False, raise_on_redirect=False,
+    )
+
+
+class Connection(object):
+    """A session with the Cloudflare API, from the common connection options.
+
+    ``options`` holds api_token, api_email, api_key, api_base_url, validate_certs, ca_path, timeout and
+    rate_limit_retry_timeout (None where unset); ``warn`` receives warnings. Bad options raise CloudflareError
+    before any request is sent.
+    """
+
+    def __init__(self, options, warn):
+        if not HAS_REQUESTS:
+            raise CloudflareError(missing_required_lib('requests'))
+        url = options['api_base_url']
+        self.base_url = _check_base_url(env_value('CLOUDFLARE_BASE_URL') or DEFAULT_BASE_URL if url is None else url)
+        if options['timeout'] <= 0:
+            raise CloudflareError('timeout must be a number of seconds greater than 0, got %s' % options['timeout'])
+        self.timeout = options['timeout']
+        if options['rate_limit_retry_timeout'] < -1:
+            raise CloudflareError('rate_limit_retry_timeout must be -1 (no limit), 0 (never retry) or a number of seconds,'
+                                  ' got %s' % options['rate_limit_retry_timeout'])
+        self.rate_limit_budget = options['rate_limit_retry_timeout']
+        auth_headers, self.secrets = _credentials(options)
+        if urlsplit(self.base_url).scheme == 'http' and not _is_loopback(urlsplit(self.base_url).hostname):
+            raise CloudflareError('api_base_url %s uses plain http: credentials are only sent over http to localhost,'
+                                  ' 127.0.0.0/8 or ::1. Use https.' % self.base_url)
+        if not options['validate_certs']:
+            warn('validate_certs is false: the TLS certificate of %s is not checked, so the credentials'
+                 ' can be read by anyone who can intercept the connection.' % self.base_url)
+            self.verify = False
+        else:
+            # An explicit verify wins over REQUESTS_CA_BUNDLE; None lets requests read it (or use certifi).
+            self.verify = options['ca_path'] or None
+        # Who asks whom: for cache keys, without the secret itself.
+        self.fingerprint = hashlib.sha256('\n'.join([self.base_url] + sorted('%s: %s' % item for item in auth_headers.items()))
+                                          .encode('utf-8')).hexdigest()
+
+        self.session = requests.Session()
+        self.session.headers.update(auth_headers)
+        # Any auth set on the session stops requests from reading ~/.netrc, which would replace our headers.
+        self.session.auth = _headers_only
+        self.session.headers['User-Agent'] = 'zerotrust.cloudflare/%s (Ansible; python-requests %s)' % (
+            COLLECTION_VERSION, requests.__version__)
+        self.adapter = HTTPAdapter(max_retries=_retry(MAX_RETRIES))
+        self.session.mount('https://', self.adapter)
+        self.session.mount('http://', self.adapter)
+
+    def send(self, method, path, body=None, retry=True, absent_on_404=False):
+        """One API call with retries; returns the envelope's ``result`` or raises APIError.
+
+        With ``absent_on_404`` a 404 (whatever its error code) returns None. Without ``retry`` a 5xx or a lost
+        answer is not resent (a POST that creates something).
+        """
+        answer = self._call(method, path, body, retry, absent_on_404)
+        return None if answer is None else answer.get('result')
+
+    def get_all(self, path, per_page=50):
+        """Every item of a paginated list: the pages ``result_info.total_pages`` names or, without it, up to the
+        first page with fewer than ``per_page`` items. N items cost ceil(N / per_page) requests."""
+        items = []
+        page = 1
+        while True:
+            where = '%s?%s' % (path, urlencode({'page': page, 'per_page': per_page}))
+            answer = self._call('GET', where)
+            result = answer.get('result')
+            if not isinstance(result, list):
+                raise APIError('Cloudflare answered GET %s with a result that is not a list: %.200r' % (where, result))
+            items.extend(result)
+            total_pages = (answer.get('result_info') or {}).get('total_pages')
+            last = page >= total_pages if _is_int(total_pages) else len(result) < per_page
+            if last:
+                return items
+            page += 1
+
+    def _call(self, method, path, body=None, retry=True, absent_on_404=False):
+        """The envelope of a successful answer (None for an allowed 404), after waiting out 429 answers."""
+        where = '%s %s' % (method, path)
+        self.adapter.max_retries = _retry(MAX_RETRIES if retry else 0)
+        started = time.monotonic()
+        wait = 1.0
+        while True:
+            try:
+                response = self.session.request(method, self.base_url + path, json=body, timeout=self.timeout, verify=self.verify)
+            except requests.exceptions.RequestException as exc:
+                raise APIError('Cloudflare API call %s failed: %s' % (where, _exception_text(exc)), maybe_applied=not _never_sent(exc))
+            if response.status_code != 429:
+                break
+            wait = self._rate_limit_wait(response, where, started, wait)
+        if absent_on_404 and response.status_code == 404:
+            return None
+        return _envelope(response, where)
+
+    def _rate_limit_wait(self, response, where, started, fallback):
+        """Sleep as a 429 asks, within rate_limit_retry_timeout; return the next fallback wait."""
+        asked = _retry_after(response, fallback)
+        budget = self.rate_limit_budget
+        spent = time.monotonic() - started
+        if budget == 0 or (budget > 0 and spent + asked > budget):
+            raise APIError(
+                'Cloudflare rate limited %s (HTTP 429) and asked to wait %g s, which does not fit in'
+                ' rate_limit_retry_timeout=%s s (%.0f s already spent waiting). Run fewer tasks in parallel'
+                ' (forks, throttle) or raise rate_limit_retry_timeout.' % (where, asked, budget, spent),
+                status=429, errors=_envelope_errors(response), retry_after=asked)
+        time.sleep(asked)
+        return min(fallback * 2, 60.0)
+
+
+# --- checks before any request -------------------------------------------------------
+
+
+def _check_base_url(url):
+    parts = urlsplit(url or '')
+    try:
+        valid = (parts.scheme in ('http', 'https') and bool(parts.hostname) and not parts.query and not parts.fragment
+                 and (parts.port is None or parts.port > 0))
+    except ValueError:  # an invalid port
+        valid = False
+    if not valid:
+        raise CloudflareError('api_base_url must be an http:// or https:// URL such as %s, got %r' % (DEFAULT_BASE_URL, url))
+    return url.rstrip('/')
+
+
+def _credentials(options):
+    """(auth headers, secrets) from the explicit options if they give any, otherwise from the environment.
+
+    Mutual exclusion and "required together" apply to what was given explicitly, so that a token in the
+    environment never breaks a task that passes an email address and key (see DESIGN: Credentials).
+    """
+    token, email, key = options['api_token'] or None, options['api_email'] or None, options['api_key'] or None
+    if token and (email or key):
+        raise CloudflareError('api_token cannot be used together with api_email/api_key: give either an API token'
+                              ' or an email address and global API key')
+    if bool(email) != bool(key):
+        raise CloudflareError('api_email and api_key must be given together (the global API key needs both);'
+                              ' or use api_token instead')
+    names = ('api_token', 'api_email', 'api_key')
+    if not (token or key):
+        token = env_value('CLOUDFLARE_API_TOKEN') or env_value('CLOUDFLARE_TOKEN')
+        names = ('CLOUDFLARE_API_TOKEN or CLOUDFLARE_TOKEN', 'CLOUDFLARE_EMAIL', 'CLOUDFLARE_API_KEY')
+        if not token:
+            email, key = env_value('CLOUDFLARE_EMAIL'), env_value('CLOUDFLARE_API_KEY')
+            if bool(email) != bool(key):
+                raise CloudflareError('CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY must be set together in the environment;'
+                                      ' or set api_token or CLOUDFLARE_API_TOKEN')
+    for name, value in zip(names, (token, email, key)):
+        if value and _BAD_CREDENTIAL.search(value):
+            raise CloudflareError('%s contains white space or a control character (a trailing newline?), which no'
+                                  ' Cloudflare credential has' % name)
+    if token:
+        return {'Authorization': 'Bearer ' + token}, [token]
+    if key:
+        return {'X-Auth-Email': email, 'X-Auth-Key': key}, [key]
+    raise CloudflareError('No Cloudflare credentials: set api_token (or CLOUDFLARE_API_TOKEN), or api_email and'
+                          ' api_key (or CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY)')
+
+
+def _is_loopback(host):
+    if host.lower() == 'localhost':
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a name other than localhost: no DNS lookup, so not loopback
+        return False
+
+
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+# --- answers -------------------------------------------------------------------------
+
+
+def _headers_only(request):
+    """Authentication is in the session's headers already."""
+    return request
+
+
+def _never_sent(exc):
+    """True when no connection was made, so the request cannot have reached the server."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    reason = getattr(exc.args[0] if exc.args else None, 'reason', None)
+    return isinstance(reason, NewConnectionError)
+
+
+def _exception_text(exc):
+    """A short reason from a requests exception (its arguments nest urllib3's)."""
+    reason = exc.args[0] if exc.args else exc
+    reason = getattr(reason, 'reason', reason)
+    return '%s: %s' % (type(exc).__name__, reason)
+
+
+def _retry_after(response, fallback):
+    """Seconds to wait from a Retry-After header (seconds or an HTTP date), else the fallback."""
+    value = (response.headers.get('Retry-After') or '').strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    if value:
+        from email.utils import parsedate_to_datetime  # rare: only for an HTTP-date Retry-After
+        try:
+            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+        except (TypeError, ValueError):
+            pass
+    return fallback
+
+
+def _format_errors(errors):
+    """Cloudflare's errors as '[code] message', each with its error_chain."""
+    parts = []
+    for error in errors:
+        if not isinstance(error, dict):
+            parts.append(str(error))
+            continue
+        text = '[%s] %s' % (error.get('code'), error.get('message'))
+        chain = error.get('error_chain') or []
+        if chain:
+            text += ' (caused by: %s)' % '; '.join(_format_errors(chain))
+        parts.append(text)
+    return parts
+
+
+def _envelope_errors(response):
+    try:
+        data = response.json()
+    except ValueError:
+        return []
+    return data.get('errors') or [] if isinstance(data, dict) else []
+
+
+def _envelope(response, where):
+    """The envelope of a successful answer, or an APIError that says what went wrong."""
+    status = response.status_code
+    try:
+        data = response.json()
+    except ValueError:
+        data = None
+    if not isinstance(data, dict) or 'success' not in data:
+        raise APIError('Cloudflare API call %s answered HTTP %s with a body that is not a Cloudflare API envelope: %s'
+                       % (where, status, response.text[:200]), status=status, maybe_applied=status >= 500)
+    if 200 <= status < 300 and data['success'] is True:
+        return data
+    errors = data.get('errors') or []
+    msg = 'Cloudflare API call %s failed with HTTP %s: %s' % (
+        where, status, '; '.join(_format_errors(errors)) or 'no error details given')
+    if status in (401, 403):
+        msg += '. Check the credentials'
+        if where.split(' ', 1)[1].startswith('/accounts/'):
+            msg += (': an API token needs the account permission "Zero Trust Write"'
+                    ' (or "Zero Trust Read" for read-only tasks) on this account')
+    raise APIError(msg, status=status, errors=errors, maybe_applied=status >= 500)
