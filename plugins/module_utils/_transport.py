@@ -38,7 +38,7 @@ except ImportError:  # reported when a connection is made, so that ansible-doc a
 else:
     HAS_REQUESTS = True
 
-COLLECTION_VERSION = '0.1.0'
+COLLECTION_VERSION = '0.2.0'  # galaxy.yml's version (a unit test checks)
 DEFAULT_BASE_URL = 'https://api.cloudflare.com/client/v4'
 RETRYABLE_STATUSES = (500, 502, 503, 504)
 MAX_RETRIES = 3

@@ -163,6 +163,7 @@ rules_input:
       Never combine a filtered list with O(zerotrust.cloudflare.cloudflare_dlp_email_rules#module:exclusive=true).
     - Names and values can contain C({{); written to a vars file, mark them C(!unsafe) (as
       C(playbooks/dlp_email_export.yml) of this collection does), or Ansible templates them when it reads them back.
+  version_added: 0.2.0
   returned: success
   type: list
   elements: dict

@@ -266,6 +266,7 @@ uncertain:
       a timeout after the retries, or a lost create that the module did not find in the rule list afterwards). The next
       run compares again and does what is still needed.
     - Always empty on success, and when the failed request surely changed nothing.
+  version_added: 0.2.0
   returned: success and failure
   type: list
   elements: str

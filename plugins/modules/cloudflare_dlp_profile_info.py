@@ -19,6 +19,7 @@ description:
   - Sends one request and never changes anything.
 extends_documentation_fragment:
   - zerotrust.cloudflare.cloudflare
+  - zerotrust.cloudflare.cloudflare.connection
   - zerotrust.cloudflare.attributes.info_module
   - zerotrust.cloudflare.attributes.actiongroup
 options:

@@ -9,6 +9,9 @@ What every module shares (credentials, retries, rate limits, error text) is test
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from ansible_collections.zerotrust.cloudflare.plugins.modules import cloudflare_dlp_email_mapping as module
@@ -46,7 +49,8 @@ def test_create_when_absent(httpserver, run_module, args, absent):
     request = httpserver.log[1][0]
     assert request.headers['Authorization'] == 'Bearer ' + TOKEN
     assert request.headers['Content-Type'] == 'application/json'
-    assert request.headers['User-Agent'].startswith('zerotrust.cloudflare/0.1.0 ')
+    version = re.search(r'^version: *(\S+)', (Path(__file__).parents[4] / 'galaxy.yml').read_text(), re.M).group(1)
+    assert request.headers['User-Agent'].startswith('zerotrust.cloudflare/%s ' % version)
 
 
 def test_noop_with_organizations_reordered_and_duplicated(httpserver, run_module, args):
