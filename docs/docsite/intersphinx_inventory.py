@@ -5,7 +5,8 @@
 """Writes a small Sphinx inventory of Ansible's documentation, so that the docs site builds offline (nox -s docs).
 
 Instead of the inventories on the web, intersphinx reads this one: the labels that the pages antsibull-docs
-generates link to (its own templates, and every plugin, option and return value of ansible.builtin).
+generates link to (its own templates, every plugin, option and return value of ansible.builtin, and the
+environment variables of Ansible's configuration).
 
     python docs/docsite/intersphinx_inventory.py OUTPUT.inv
 """
@@ -87,7 +88,11 @@ def main():
                     sub = '%s__%s-%s' % (label, what, key)
                     entries.append((sub, page + '#' + anchor(sub), key))
 
+    # The environment variables of Ansible's configuration, which plugin docs (cache options, for one) refer to.
+    with open(os.path.join(base, 'config', 'base.yml'), encoding='utf-8') as config:
+        variables = sorted({env['name'] for setting in yaml.safe_load(config).values() for env in setting.get('env') or []})
     body = ''.join('%s std:label -1 %s %s\n' % entry for entry in entries)
+    body += ''.join('%s std:envvar -1 reference_appendices/config.html#envvar-%s -\n' % (name, name) for name in variables)
     with open(sys.argv[1], 'wb') as inventory:
         inventory.write(b'# Sphinx inventory version 2\n# Project: Ansible\n# Version: devel\n'
                         b'# The remainder of this file is compressed using zlib.\n')

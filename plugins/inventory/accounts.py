@@ -84,7 +84,7 @@ EXAMPLES = r'''
 # fleet.cloudflare.yml: every account the token in CLOUDFLARE_API_TOKEN can see.
 plugin: zerotrust.cloudflare.accounts
 
----
+
 # A vaulted token; a group per account type (cloudflare_standard, cloudflare_enterprise)
 # and one for the accounts a partner manages.
 plugin: zerotrust.cloudflare.accounts
@@ -101,7 +101,7 @@ keyed_groups:
 groups:
   partner_managed: cloudflare_account_managed_by is defined
 
----
+
 # A token from an extra variable, the answers cached for an hour, and the role's
 # account mapping chosen per account type.
 plugin: zerotrust.cloudflare.accounts

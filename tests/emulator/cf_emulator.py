@@ -858,6 +858,7 @@ class Backend:  # pylint: disable=too-many-instance-attributes
             self._account(payload["account_id"])["profiles"] = profiles
             self._save()
             return profiles[len(known):]
+
     def _control_visible_accounts_get(self, _payload: Any) -> Any:
         with self.lock:
             return copy.deepcopy(self.visible_accounts)

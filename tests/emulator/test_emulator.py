@@ -721,6 +721,8 @@ def test_profiles_in_a_state_document(emu: Emulator, tmp_path: Path) -> None:
     state_file.write_text(json.dumps(state), encoding="utf-8")
     with start_emulator("--state-file", str(state_file), env=clean_env()) as emulator:
         assert emulator.state() == state
+
+
 # ----- GET /accounts ------------------------------------------------------
 def visible(count: int) -> list[dict[str, Any]]:
     return [{"id": "%032x" % (0xa000 + number), "name": f"Account {number}", "type": "standard"} for number in range(count)]
