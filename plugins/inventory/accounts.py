@@ -81,37 +81,28 @@ seealso:
 '''
 
 EXAMPLES = r'''
-# fleet.cloudflare.yml: every account the token in CLOUDFLARE_API_TOKEN can see.
+# fleet.cloudflare.yml: every account the token in CLOUDFLARE_API_TOKEN can see, with a group per account type
+# (cloudflare_standard, cloudflare_enterprise) and one for the accounts a partner manages, the role's account
+# mapping chosen per account type, and the answers cached for an hour.
 plugin: zerotrust.cloudflare.accounts
-
-
-# A vaulted token; a group per account type (cloudflare_standard, cloudflare_enterprise)
-# and one for the accounts a partner manages.
-plugin: zerotrust.cloudflare.accounts
-api_token: !vault |
-  $ANSIBLE_VAULT;1.1;AES256
-  62313365396662343061393464336163383764373764613633653634306231386433626436623361
-  6134333665353966363534333632666535333761666131620a663537646436643839616531643561
-  63396265633364323866303038353933646138636537366132313133663937303563366439623737
-  6266376530656138360a393035366564336539633337353061396363386237643037366536636464
-  6231
 keyed_groups:
   - key: cloudflare_account_type
     prefix: cloudflare
 groups:
   partner_managed: cloudflare_account_managed_by is defined
-
-
-# A token from an extra variable, the answers cached for an hour, and the role's
-# account mapping chosen per account type.
-plugin: zerotrust.cloudflare.accounts
-api_token: "{{ cloudflare_inventory_token }}"
 compose:
   dlp_email_auth_type: "'Org' if cloudflare_account_type == 'enterprise' else 'NoAuth'"
 cache: true
 cache_plugin: ansible.builtin.jsonfile
 cache_connection: ~/.cache/ansible/cloudflare-accounts
 cache_timeout: 3600
+# Instead of CLOUDFLARE_API_TOKEN, a token from an extra variable (-e @secrets.yml):
+#   api_token: "{{ cloudflare_inventory_token }}"
+# or a vaulted one (ansible-vault encrypt_string):
+#   api_token: !vault |
+#     $ANSIBLE_VAULT;1.1;AES256
+#     62313365396662343061393464336163383764373764613633653634306231386433626436623361
+#     ...
 '''
 
 import re

@@ -88,7 +88,7 @@ class ModuleResult(dict):
 @pytest.fixture
 def run_module(capsys, monkeypatch):
     """Run a module's main() with the given arguments, as Ansible would, and return what it printed."""
-    if module_utils_internal is not None:
+    if hasattr(module_utils_internal, 'is_controller'):  # ansible-core 2.19 and later
         # A module runs in a process of its own, never where controller code (the inventory plugin's tests) ran,
         # which sends module warnings to the controller's display instead of the result.
         monkeypatch.setattr(module_utils_internal, 'is_controller', False)
