@@ -77,6 +77,21 @@ if '--no-venv' in sys.argv:  # antsibull-nox's ansible-test sessions would then 
 antsibull_nox.load_antsibull_nox_toml()
 
 
+# --- sessions of our own -------------------------------------------------------------------------------------------
+
+
+def session(name: str, description: str, packages: list[str], default: bool = True, python: str = PROJECT_PYTHON):
+    """A nox session with ``packages`` installed; ``description`` is its line in nox -l."""
+    def register(function):
+        def run(nox_session: nox.Session) -> None:
+            nox_session.install(*packages)
+            function(nox_session)
+        run.__doc__ = description
+        nox.session(name=name, python=python, default=default)(run)
+        return function
+    return register
+
+
 # --- ansible-test ------------------------------------------------------------------------------------------------
 
 
@@ -133,8 +148,8 @@ def prepare_sanity() -> None:
 
 
 def write_get_pip_stand_ins() -> None:
-    """ansible-test bootstraps pip in its virtual environments with a get-pip script that it downloads from a host
-    outside PyPI, unless a cached copy exists for the pip version its ansible-core pins. The stand-in uses the
+    """ansible-test bootstraps pip in the virtual environments of its sanity tests with a get-pip script that it
+    downloads from a host outside PyPI, unless a cached copy exists for the pip version its ansible-core pins. The stand-in uses the
     interpreter's ensurepip, then installs the pinned pip from PyPI. Written for the pin of every ansible-test in
     the sessions' environments (the session that is about to run is one of them)."""
     pins = set()
@@ -155,9 +170,27 @@ subprocess.check_call([sys.executable, '-m', 'pip', 'install'] + [arg for arg in
 
 def drop_ansible_test_scratch() -> None:
     """antsibull-nox copies tests/output back into the checkout after ansible-test, walking the tree bottom-up, which
-    fails on the nested directories of the virtual environment that --venv leaves under tests/output/.tmp. That
-    scratch space is not a result: drop it first (the current directory is the collection copy)."""
+    fails on nested directories that ansible-test may leave under tests/output/.tmp (a virtual environment, for one).
+    That scratch space is not a result: drop it first (the current directory is the collection copy)."""
     shutil.rmtree(Path('tests', 'output', '.tmp'), ignore_errors=True)
+
+
+# What ansible-test units and integration would install with --requirements, here installed by nox (uv) instead.
+UNITS_REQUIREMENTS = ['pytest', 'pytest-xdist', 'mock', '-r', 'tests/unit/requirements.txt']
+INTEGRATION_REQUIREMENTS = ['-r', 'tests/integration/requirements.txt']
+
+
+def ansible_test_session(name: str, description: str, python: str, packages: list[str], params: list[str], default: bool) -> None:
+    """ansible-test units or integration in a copy of the collection, with ``packages`` installed in the session.
+
+    antsibull-nox's add_ansible_test_session installs ansible-core only, so these would need ansible-test's --venv
+    --requirements: a virtual environment built and filled with pip in every session (20 to 80 s each, cold). nox
+    installs the same requirements with uv in about a second."""
+    @session(name, description, packages, default=default, python=python)
+    def run(nox_session: nox.Session) -> None:
+        collections = prepare_collections(nox_session, install_in_site_packages=False, install_out_of_tree=True)
+        with nox_session.chdir(collections.current_path):
+            nox_session.run('ansible-test', params[0], '--python', python, '--color', 'no', *params[1:], *nox_session.posargs)
 
 
 def add_ansible_test_sessions() -> None:
@@ -166,44 +199,46 @@ def add_ansible_test_sessions() -> None:
     offer_shellcheck()
     for version in get_supported_core_versions(max_version=NEWEST_ANSIBLE_CORE):
         controller = get_ansible_core_info(version).controller_python_versions
-        python = PROJECT_PYTHON if Version.parse(PROJECT_PYTHON) in controller else newer or str(min(controller))
-        where = '(ansible-core %s, Python %s)' % (version, python)
-        sessions = [
-            ('ansible-test-sanity-%s', 'ansible-test sanity, every test and no ignore file', ['sanity'], version in DEFAULT_SANITY),
-            ('ansible-test-units-%s', 'ansible-test units', ['units', '--venv', '--requirements'], True),
-            ('ansible-test-integration-%s', 'ansible-test integration, every target against a fresh emulator',
-             ['integration', '--venv', '--requirements'], version == MAIN),
-        ]
+        python = PROJECT_PYTHON if Version.parse(PROJECT_PYTHON) in controller else newer
+        sessions = {
+            'ansible-test-sanity-%s' % version: version in DEFAULT_SANITY,
+            'ansible-test-units-%s' % version: True,
+            'ansible-test-integration-%s' % version: version == MAIN,
+        }
         if version != MAIN:
-            sessions.append(('ansible-test-integration-%s-mapping', 'ansible-test integration of cloudflare_dlp_email_mapping',
-                             ['integration', '--venv', '--requirements', 'cloudflare_dlp_email_mapping'], True))
-        for name, what, (command, *options), default in sessions:
-            antsibull_nox.add_ansible_test_session(
-                name=name % version,
-                description='%s %s' % (what, where),
-                ansible_test_params=[command, '--python', python, COLOR_FLAG, *options],
-                ansible_core_version=str(version),
-                ansible_core_source='pypi',
-                default=default,
-                callback_before=prepare_sanity if command == 'sanity' else write_get_pip_stand_ins,
-                callback_after=drop_ansible_test_scratch,
-            )
+            sessions['ansible-test-integration-%s-mapping' % version] = True
+        if python is None:
+            for name, default in sessions.items():
+                skip_session(name, 'ansible-core %s needs Python %s or later, and none was found' % (version, min(controller)),
+                             default)
+            continue
+        where = '(ansible-core %s, Python %s)' % (version, python)
+        core = 'ansible-core>=%s,<%s' % (version, version.next_minor_version())
+        antsibull_nox.add_ansible_test_session(
+            name='ansible-test-sanity-%s' % version, description='ansible-test sanity, every test and no ignore file ' + where,
+            ansible_test_params=['sanity', '--python', python, COLOR_FLAG], ansible_core_version=str(version),
+            ansible_core_source='pypi', default=sessions['ansible-test-sanity-%s' % version],
+            callback_before=prepare_sanity, callback_after=drop_ansible_test_scratch)
+        ansible_test_session('ansible-test-units-%s' % version, 'ansible-test units ' + where, python,
+                             [core, *UNITS_REQUIREMENTS], ['units'], True)
+        ansible_test_session('ansible-test-integration-%s' % version, 'ansible-test integration, every target against a fresh emulator '
+                             + where, python, [core, *INTEGRATION_REQUIREMENTS], ['integration'], version == MAIN)
+        if version != MAIN:
+            ansible_test_session('ansible-test-integration-%s-mapping' % version, 'ansible-test integration of'
+                                 ' cloudflare_dlp_email_mapping ' + where, python, [core, *INTEGRATION_REQUIREMENTS],
+                                 ['integration', 'cloudflare_dlp_email_mapping'], True)
+
+
+def skip_session(name: str, reason: str, default: bool) -> None:
+    """A session that cannot run here: it says why, and never counts as passed."""
+    def run(nox_session: nox.Session) -> None:
+        nox_session.skip(reason)
+    run.__doc__ = 'Skipped: ' + reason
+    nox.session(name=name, python=False, default=default)(run)
 
 
 add_ansible_test_sessions()
 # --- the collection's own suites ---------------------------------------------------------------------------------
-
-
-def session(name: str, description: str, packages: list[str], default: bool = True):
-    """A nox session on the project's Python with ``packages`` installed; ``description`` is its line in nox -l."""
-    def register(function):
-        def run(nox_session: nox.Session) -> None:
-            nox_session.install(*packages)
-            function(nox_session)
-        run.__doc__ = description
-        nox.session(name=name, python=PROJECT_PYTHON, default=default)(run)
-        return function
-    return register
 
 
 def pytest_session(name: str, description: str, paths: list[str], packages: list[str]) -> None:
@@ -334,7 +369,7 @@ def benchmark(nox_session: nox.Session) -> None:
 
 
 @session('ansible-test-integration-real-api', 'ansible-test integration, every target against the real Cloudflare API'
-         ' (opt-in: ZEROTRUST_CLOUDFLARE_REAL_API=1; see docs/testing.md)', [ANSIBLE_CORE], default=False)
+         ' (opt-in: ZEROTRUST_CLOUDFLARE_REAL_API=1; see docs/testing.md)', [ANSIBLE_CORE, *INTEGRATION_REQUIREMENTS], default=False)
 def integration_real_api(nox_session: nox.Session) -> None:
     """The targets against the account in CLOUDFLARE_ACCOUNT_ID, whose DLP email account mapping they change (the API
     cannot delete one). Arguments after -- go to ansible-test (a target name, -v)."""
@@ -353,8 +388,6 @@ def integration_real_api(nox_session: nox.Session) -> None:
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, 'w', encoding='utf-8') as handle:
         handle.write(''.join('%s: %s\n' % (name, json.dumps(value)) for name, value in config.items()))
-    write_get_pip_stand_ins()
     nox_session.log('Integration tests against %s, account %s' % (config['cloudflare_api_base_url'], config['cloudflare_account_id']))
     with nox_session.chdir(collections.current_path):
-        nox_session.run('ansible-test', 'integration', '--venv', '--python', PROJECT_PYTHON, '--requirements', '--color', 'no',
-                        *nox_session.posargs)
+        nox_session.run('ansible-test', 'integration', '--python', PROJECT_PYTHON, '--color', 'no', *nox_session.posargs)
