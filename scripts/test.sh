@@ -2,7 +2,8 @@
 # The test command: every default nox session (those `nox -l` marks with *),
 # from nothing. It creates .venv with nox and antsibull-nox, then runs the
 # ansible-test sessions one after the other, and beside them, one after the
-# other too, the sessions that share no state with ansible-test. It ends with
+# other too and at a lower priority, the sessions that share no state with
+# ansible-test. It ends with
 # "checks: N passed, M failed", counting sessions; a session skipped (for
 # example for want of a Python 3.12 or later) is listed and not counted as
 # passed. Exits non-zero if any session failed.
@@ -18,25 +19,21 @@ export PATH="$PWD/.venv/bin:$PATH"
 mkdir -p .nox
 rm -f .nox/report-*.json
 
-# nox INDEX [NOX ARGS...]: one lane, reported in .nox/report-INDEX.json
-lane() {
-  local index=$1
-  shift
-  nox --no-error-on-missing-interpreters --report ".nox/report-$index.json" "$@"
-}
-
+nox=(nox --no-error-on-missing-interpreters)
 started=$SECONDS
 if [ $# -gt 0 ]; then
-  lane 0 "$@"
+  "${nox[@]}" --report .nox/report-0.json "$@"
 else
+  sessions=$(nox --list --json)
   # Two ansible-test runs would share the virtual environments under ~/.ansible/test: those run in one lane.
-  mapfile -t ansible_test < <(nox --list --json | python -c 'import json, sys; print("\n".join(
-    s["session"] for s in json.load(sys.stdin) if s["session"].startswith("ansible-test-")))')
-  mapfile -t others < <(nox --list --json | python -c 'import json, sys; print("\n".join(
-    s["session"] for s in json.load(sys.stdin) if not s["session"].startswith("ansible-test-")))')
-  lane 1 -s "${ansible_test[@]}" >.nox/lane-ansible-test.log 2>&1 &
+  mapfile -t ansible_test < <(python -c 'import json, sys; print("\n".join(
+    s["session"] for s in json.load(sys.stdin) if s["session"].startswith("ansible-test-")))' <<<"$sessions")
+  mapfile -t others < <(python -c 'import json, sys; print("\n".join(
+    s["session"] for s in json.load(sys.stdin) if not s["session"].startswith("ansible-test-")))' <<<"$sessions")
+  "${nox[@]}" --report .nox/report-1.json -s "${ansible_test[@]}" >.nox/lane-ansible-test.log 2>&1 &
   ansible_test_lane=$!
-  lane 2 -s "${others[@]}"
+  # The ansible-test lane is the longer one: the other lane yields the CPU to it.
+  nice -n 10 "${nox[@]}" --report .nox/report-2.json -s "${others[@]}"
   wait "$ansible_test_lane"
   echo "=== the ansible-test sessions (.nox/lane-ansible-test.log)"
   cat .nox/lane-ansible-test.log
