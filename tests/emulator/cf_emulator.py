@@ -982,6 +982,9 @@ class EmulatorServer(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver listens with a backlog of 5: a fleet run with 20 forks, or a busy machine that is slow to accept,
+    # overflows it, and the kernel then drops connections that the client counts as connect timeouts.
+    request_queue_size = socket.SOMAXCONN
 
     def __init__(self, host: str, port: int, backend: Backend, verbose: bool = False):
         self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
