@@ -132,22 +132,21 @@ def test_sigterm_with_open_keepalive_connection() -> None:
 def test_connections_wait_in_the_backlog_while_the_emulator_is_busy() -> None:
     """A fleet run opens many connections at once; while the emulator is too busy to accept them (here: stopped),
     the kernel must queue them rather than drop them, which a client would see as a connect timeout."""
-    emulator = start_emulator(env=clean_env())
-    netloc = urlsplit(emulator.root_url)
-    connections = []
-    emulator.process.send_signal(signal.SIGSTOP)
-    try:
-        for dummy in range(40):  # more than socketserver's default backlog of 5, fewer than the forks of two fleets
-            connection = http.client.HTTPConnection(netloc.hostname, netloc.port, timeout=2)
-            connection.connect()  # a dropped SYN is retried only after 1 s, then 3 s: this would time out
-            connection.request("GET", path(ACCOUNT, "rules"), headers=TOKEN_AUTH)
-            connections.append(connection)
-    finally:
-        emulator.process.send_signal(signal.SIGCONT)
-    assert [connection.getresponse().status for connection in connections] == [200] * 40
-    for connection in connections:
-        connection.close()
-    emulator.stop()
+    with start_emulator(env=clean_env()) as emulator:
+        netloc = urlsplit(emulator.root_url)
+        connections = []
+        emulator.process.send_signal(signal.SIGSTOP)
+        try:
+            for dummy in range(40):  # two fleet runs of 20 forks at once; socketserver's default backlog is 5
+                connection = http.client.HTTPConnection(netloc.hostname, netloc.port, timeout=2)
+                connection.connect()  # a dropped SYN is retried only after 1 s, then 3 s: this would time out
+                connection.request("GET", path(ACCOUNT, "rules"), headers=TOKEN_AUTH)
+                connections.append(connection)
+        finally:
+            emulator.process.send_signal(signal.SIGCONT)
+        assert [connection.getresponse().status for connection in connections] == [200] * 40
+        for connection in connections:
+            connection.close()
 
 
 def test_bad_cli_arguments_fail_to_start() -> None:
