@@ -22,6 +22,10 @@ import harness  # noqa: E402  pylint: disable=wrong-import-position
 harness.make_collection_importable()
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line('markers', 'fleet: a play over a fleet of a hundred accounts or more at forks 20 (the nox session fleet)')
+
+
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """No CLOUDFLARE_*, proxy or CA bundle variable from the caller's shell may reach a test."""

@@ -22,6 +22,8 @@ import pytest
 from harness import clean_env
 from playbook_runs import DEFAULT_TOKEN, ORG, Case, account, connection, mapping_path, run_batch, start_emulator
 
+pytestmark = pytest.mark.fleet
+
 HOSTS = 200
 LIMIT = {'requests': 10, 'period': 1}
 PRESSURE_EVERY = 4.0  # seconds between two bursts that fill the rate-limit window

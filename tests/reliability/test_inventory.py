@@ -129,6 +129,7 @@ def fleet_runs(ansible, limited_emulator):  # pylint: disable=redefined-outer-na
     return runs
 
 
+@pytest.mark.fleet
 def test_fleet_maps_every_account_once_through_429s(fleet_runs):  # pylint: disable=redefined-outer-name
     run, log, state = fleet_runs[0]
     assert run.returncode == 0, run.output[-3000:]
@@ -141,6 +142,7 @@ def test_fleet_maps_every_account_once_through_429s(fleet_runs):  # pylint: disa
     assert len(posts) == FLEET and set(posts.values()) == {1}
 
 
+@pytest.mark.fleet
 def test_fleet_rerun_writes_nothing(fleet_runs):  # pylint: disable=redefined-outer-name
     run, log, state = fleet_runs[1]
     assert run.returncode == 0, run.output[-3000:]
