@@ -3,8 +3,8 @@
 # from nothing. It creates .venv with nox and antsibull-nox, then runs the
 # ansible-test sessions one after the other, and beside them, one after the
 # other too and at a lower priority, the sessions that share no state with
-# ansible-test, the session fleet last, at the lowest priority and off the
-# first CPU. It ends with
+# ansible-test, the session fleet last, at the lowest priority and, while
+# the ansible-test lane runs, off the first CPU. It ends with
 # "checks: N passed, M failed", counting sessions; a session skipped (for
 # example for want of a Python 3.12 or later) is listed and not counted as
 # passed. Exits non-zero if any session failed.
@@ -37,12 +37,19 @@ else
   nice -n 10 "${nox[@]}" --report .nox/report-2.json -s "${others[@]}"
   # fleet starts twenty processes at a time. On the ansible-test lane's CPU they slowed its chain of short
   # processes two- to fivefold, whatever their priority (nice 19, even SCHED_IDLE): fleet keeps off the first
-  # CPU. None of its tests has a short timeout.
+  # CPU until that lane is done, then gets them all back. None of its tests has a short timeout.
   cpus=$(python -c 'import os; print(",".join(map(str, sorted(os.sched_getaffinity(0))[1:])) if hasattr(os, "sched_getaffinity") else "")')
   pin=()
-  if [ -n "$cpus" ] && command -v taskset >/dev/null; then pin=(taskset -c "$cpus"); fi
-  nice -n 19 "${pin[@]}" "${nox[@]}" --report .nox/report-3.json -s fleet
+  if [ -n "$cpus" ] && command -v taskset >/dev/null && command -v setsid >/dev/null && command -v pgrep >/dev/null; then pin=(setsid taskset -c "$cpus"); fi
+  nice -n 19 "${pin[@]}" "${nox[@]}" --report .nox/report-3.json -s fleet &
+  fleet=$!
+  trap 'kill -- "-$fleet" 2>/dev/null; exit 130' INT TERM  # its own session: Ctrl-C would not reach it
   wait "$ansible_test_lane"
+  if [ ${#pin[@]} -gt 0 ]; then
+    all=$(python -c 'import os; print(",".join(map(str, sorted(os.sched_getaffinity(0)))))')
+    for pid in $(pgrep -s "$fleet"); do taskset -a -p -c "$all" "$pid" >/dev/null 2>&1; done
+  fi
+  wait "$fleet"
   echo "=== the ansible-test sessions (.nox/lane-ansible-test.log)"
   cat .nox/lane-ansible-test.log
 fi
