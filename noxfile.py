@@ -15,6 +15,7 @@ collection's own suites.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -74,6 +75,11 @@ for name, value in pin(str(MAIN)).items():
     os.environ.pop(name, None)
     if value:
         os.environ[name] = value
+# What Ansible and Molecule would keep under ~/.ansible stays in the checkout (the suites' own ansible-playbook runs
+# get their settings from tests/harness.py).
+os.environ.update(ANSIBLE_LOCAL_TEMP=str(ROOT / '.nox' / 'ansible' / 'tmp'), ANSIBLE_ASYNC_DIR=str(ROOT / '.nox' / 'ansible' / 'async'),
+                  ANSIBLE_GALAXY_CACHE_DIR=str(ROOT / '.nox' / 'ansible' / 'galaxy_cache'),
+                  MOLECULE_EPHEMERAL_DIRECTORY=str(ROOT / '.nox' / 'molecule'))
 
 
 def refuse_clashing_sessions() -> None:
@@ -203,24 +209,25 @@ def offer_shellcheck() -> None:
 
 
 # ansible-test keeps its virtual environments and get-pip scripts under ~/.ansible/test, shared with every other
-# collection's ansible-test on the machine: its sessions get a HOME of their own instead, short because ansible-test
-# keeps virtual environment paths under the shebang limit. Only ansible-test gets it (env=), so no later session does.
-ANSIBLE_TEST_HOME = ROOT / '.nox' / 'h'
+# collection's ansible-test on the machine, and antsibull-docs writes ~/antsibull.log: they get a HOME of their own
+# instead, short because ansible-test keeps virtual environment paths under the shebang limit. Only their commands get
+# it (env=, or session.env), so no other session does.
+OWN_HOME = ROOT / '.nox' / 'h'
 # What the caller's package installers need from the real HOME: their configuration (a package mirror) and credentials.
 INSTALLER_CONFIG = ('.config/pip', '.config/uv', '.pip', '.netrc')
 
 
-def ansible_test_env() -> dict[str, str]:
-    """The environment changes for ansible-test: its own HOME, with the caller's installer configuration linked in and
-    uv and pip on the caller's caches."""
+def own_home_env() -> dict[str, str]:
+    """The environment changes for ansible-test and antsibull-docs: a HOME of their own, with the caller's installer
+    configuration linked in and uv and pip on the caller's caches."""
     home = Path.home()
     for name in INSTALLER_CONFIG:
-        link = ANSIBLE_TEST_HOME / name
+        link = OWN_HOME / name
         if (home / name).exists() and not link.is_symlink():
             link.parent.mkdir(parents=True, exist_ok=True)
             link.symlink_to(home / name)
     cache = Path(os.environ.get('XDG_CACHE_HOME') or home / '.cache')
-    return {'HOME': str(ANSIBLE_TEST_HOME), 'UV_CACHE_DIR': os.environ.get('UV_CACHE_DIR') or str(cache / 'uv'),
+    return {'HOME': str(OWN_HOME), 'UV_CACHE_DIR': os.environ.get('UV_CACHE_DIR') or str(cache / 'uv'),
             'PIP_CACHE_DIR': os.environ.get('PIP_CACHE_DIR') or str(cache / 'pip')}
 
 
@@ -294,7 +301,7 @@ def ansible_test_session(name: str, description: str, version: Version, python: 
              ['ansible-core>=%s,<%s' % (version, version.next_minor_version()), *packages], default=default, python=python,
              toolset=str(version), lock_python=oldest)
     def run(nox_session: nox.Session) -> None:
-        env = ansible_test_env()
+        env = own_home_env()
         if params[0] == 'sanity':
             prepare_sanity(env)
         collections = prepare_collections(nox_session, install_in_site_packages=False, install_out_of_tree=True)
@@ -328,6 +335,22 @@ def skip_session(name: str, reason: str, default: bool) -> None:
 
 
 add_ansible_test_sessions()
+
+
+def in_own_home(name: str) -> None:
+    """Runs antsibull-nox's session ``name`` (which takes no environment of its own) with own_home_env(): its
+    antsibull-docs would otherwise write ~/antsibull.log."""
+    registered = nox.registry.get()[name]
+    run = registered.func
+
+    @functools.wraps(run)  # keeps what antsibull-nox attached to it (the packages nox -s lock reads)
+    def with_own_home(nox_session: nox.Session) -> None:
+        nox_session.env.update(own_home_env())
+        run(nox_session)
+    registered.func = with_own_home
+
+
+in_own_home('docs-check')
 # --- the collection's own suites ---------------------------------------------------------------------------------
 
 
@@ -360,10 +383,11 @@ pytest_session('ee', 'The execution environment: ansible-builder writes the buil
 def docs(nox_session: nox.Session) -> None:
     """Builds the site into build/docs/html (or the directory given after --) and checks that every page is there."""
     collections = prepare_collections(nox_session, install_in_site_packages=False, install_out_of_tree=True)
-    env = {'ANSIBLE_COLLECTIONS_PATH': str(collections.current_place), 'ANSIBLE_COLLECTIONS_SCAN_SYS_PATH': 'false'}
+    env = {'ANSIBLE_COLLECTIONS_PATH': str(collections.current_place), 'ANSIBLE_COLLECTIONS_SCAN_SYS_PATH': 'false', **own_home_env()}
     with nox_session.chdir(collections.current_path):
+        # dependent, not all: see antsibull-nox.toml's docs_check.
         nox_session.run('antsibull-docs', 'lint-collection-docs', '--plugin-docs', '--check-extra-docs-refs',
-                        '--validate-collection-refs', 'all', '--disallow-unknown-collection-refs', '.', env=env)
+                        '--validate-collection-refs', 'dependent', '--disallow-unknown-collection-refs', '.', env=env)
     dest = Path(nox_session.posargs[0]).resolve() if nox_session.posargs else ROOT / 'build' / 'docs'
     site, html = dest / 'site', dest / 'html'
     shutil.rmtree(site, ignore_errors=True)

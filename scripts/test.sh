@@ -49,9 +49,10 @@ home, reports = sys.argv[1], sys.argv[2:]
 missing = [path for path in reports if not os.path.exists(path)]
 results = [entry for path in reports if path not in missing for entry in json.load(open(path, encoding='utf-8'))['sessions']]
 results += [{'name': 'nox (no report: %s)' % path, 'result': 'failed', 'duration': 0} for path in missing]
-# Nothing but the installers' caches and ansible-lint's may land under HOME: the sessions keep the rest in .nox/.
+# Nothing but the caches of uv, pip, nox (its Python discovery) and ansible-lint may land under HOME: the sessions keep
+# the rest in .nox/.
 cache = os.environ.get('XDG_CACHE_HOME') or os.path.join(home, '.cache')
-allowed = [os.path.join(cache, name) for name in ('uv', 'pip', 'ansible-compat')] + [os.getcwd()]
+allowed = [os.path.join(cache, name) for name in ('uv', 'pip', 'nox', 'ansible-compat')] + [os.getcwd()]
 started = os.stat('.nox/started').st_mtime
 written = []
 for top, directories, files in os.walk(home):
