@@ -17,7 +17,7 @@ __metaclass__ = type
 from ansible.module_utils.basic import AnsibleFallbackNotFound
 
 from ansible_collections.zerotrust.cloudflare.plugins.module_utils._transport import (
-    DEFAULT_BASE_URL, APIError, CloudflareError, Connection, env_value, segment)
+    DEFAULT_BASE_URL, APIError, Connection, env_value, segment)
 
 # What a 401 or 403 means for these modules: every call they make is under /accounts/{account_id}.
 PERMISSION_HINT = (': an API token needs the account permission "Zero Trust Write" (or "Zero Trust Read" for read-only'

@@ -81,8 +81,8 @@ def test_a_client_error_is_never_retried(httpserver, connection, no_sleep):
 
 
 def test_rate_limits_and_server_errors_in_one_call(httpserver, connection, no_sleep):
-    httpserver.expect_ordered_request(RULES, method='GET').respond_with_json(envelope(None, False), status=429,
-                                                                            headers={'Retry-After': '3'})
+    limited = httpserver.expect_ordered_request(RULES, method='GET')
+    limited.respond_with_json(envelope(None, False), status=429, headers={'Retry-After': '3'})
     expect(httpserver, 'GET', RULES, 503, BUSY)
     expect(httpserver, 'GET', RULES, 200, envelope([]))
     assert connection.send('GET', PATH) == []
