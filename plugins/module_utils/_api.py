@@ -6,41 +6,22 @@
 # This module_utils is PRIVATE to the zerotrust.cloudflare collection. It can
 # change at any time without notice; do not use it from other collections.
 
-"""The modules' side of the HTTP helper (_transport.py): the common options, the account's paths, and every
-failure turned into one clear ``fail_json``. Modules only say which resource they want and what to do with it.
+"""The modules' side of the HTTP helper (_transport.py): the common options, the account's paths, the account
+mapping, and ``fail()``, the one way a module turns an error into ``fail_json``. Helpers raise (APIError,
+CloudflareError, RuleError, ProfileError); each module catches them in one place and calls ``fail()``.
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import sys
-import warnings
-
 from ansible.module_utils.basic import AnsibleFallbackNotFound
 
-# When requests is first imported it also imports a character set detector
-# (charset_normalizer, or chardet), only to guess the encoding of text answers
-# that name none. Every answer this collection reads is JSON, which requests
-# decodes without a detector, so the detector is hidden while the transport
-# imports requests here: that is about a tenth of the import time of requests,
-# in every module run. requests supports running without one (it then reads
-# such text as UTF-8, which changes at most how a non-JSON error body is quoted
-# in a message), and the detector is importable again right afterwards. This
-# happens only in module processes: the inventory plugin imports the transport
-# directly, so the controller, where other plugins use requests, keeps it. A
-# process that imported requests already (unit tests) is left as it is.
-_HIDDEN_DETECTORS = [] if 'requests' in sys.modules else [name for name in ('charset_normalizer', 'chardet') if name not in sys.modules]
-try:
-    for _detector in _HIDDEN_DETECTORS:
-        sys.modules[_detector] = None
-    with warnings.catch_warnings():
-        warnings.filterwarnings('ignore', message='Unable to find acceptable character detection dependency')
-        from ansible_collections.zerotrust.cloudflare.plugins.module_utils._transport import (
-            DEFAULT_BASE_URL, APIError, CloudflareError, Connection, env_value, segment)
-finally:
-    for _detector in _HIDDEN_DETECTORS:
-        if sys.modules.get(_detector, False) is None:
-            del sys.modules[_detector]
+from ansible_collections.zerotrust.cloudflare.plugins.module_utils._transport import (
+    DEFAULT_BASE_URL, APIError, Connection, env_value, segment)
+
+# What a 401 or 403 means for these modules: every call they make is under /accounts/{account_id}.
+PERMISSION_HINT = (': an API token needs the account permission "Zero Trust Write" (or "Zero Trust Read" for read-only'
+                   ' tasks) on this account')
 
 
 def _env_fallback(*names):
@@ -72,26 +53,16 @@ def common_argument_spec(**module_options):
 
 
 class CloudflareAPI(object):
-    """A session against one account of the Cloudflare API, for one module run."""
+    """A session against one account of the Cloudflare API, for one module run. Raises CloudflareError for options
+    that cannot work, before any request."""
 
     def __init__(self, module):
-        self.module = module
-        try:
-            self.connection = Connection(module.params, warn=module.warn)
-            self.account_path = '/accounts/' + segment(module.params['account_id'], 'account_id')
-        except CloudflareError as error:
-            self.fail(error)
+        self.connection = Connection(module.params, warn=module.warn)
+        self.account_path = '/accounts/' + segment(module.params['account_id'], 'account_id')
         # Secrets read from the environment are not module options, so Ansible does not know to mask them.
         module.no_log_values.update(self.connection.secrets)
 
     # --- paths -------------------------------------------------------------
-
-    def segment(self, value, option):
-        """One URL path segment from a user's value: percent-encoded, so it cannot reach another route."""
-        try:
-            return segment(value, option)
-        except CloudflareError as error:
-            self.fail(error)
 
     @property
     def mapping_path(self):
@@ -102,7 +73,7 @@ class CloudflareAPI(object):
         return self.account_path + '/dlp/email/rules'
 
     def rule_path(self, rule_id):
-        return self.rules_path + '/' + self.segment(rule_id, 'rule_id')
+        return self.rules_path + '/' + segment(rule_id, 'rule_id')
 
     @property
     def profiles_path(self):
@@ -110,30 +81,24 @@ class CloudflareAPI(object):
 
     # --- requests ------------------------------------------------------------
 
-    def request(self, method, path, body=None, absent_on_404=False):
-        """Send one API call and return its ``result``; fail the module on any error.
-
-        With ``absent_on_404`` a 404 (whatever its error code) returns None.
-        """
-        try:
-            return self.send(method, path, body, absent_on_404=absent_on_404)
-        except APIError as error:
-            self.fail(error)
-
     def send(self, method, path, body=None, retry=True, absent_on_404=False):
-        """One API call with retries; returns the envelope's ``result`` or raises APIError."""
+        """One API call; returns the envelope's ``result`` or raises APIError.
+
+        Without ``retry`` a 5xx answer or a lost connection is not resent (a POST that creates something). With
+        ``absent_on_404`` a 404 (whatever its error code) returns None.
+        """
         return self.connection.send(method, path, body, retry=retry, absent_on_404=absent_on_404)
 
-    def create(self, path, body, find):
-        """POST that adds an item to the list at ``path``, never resent blindly; raises APIError.
+    def create(self, path, body, check, find):
+        """POST that adds an item to the list at ``path``, never resent blindly; returns ``check(result)``.
 
-        After a 5xx, a timeout or a lost connection the call may have succeeded:
-        the list is read once and ``find(items)`` returns the item that appeared,
-        or None, in which case the original error is raised (still marked
+        ``check`` raises APIError (``maybe_applied``) for an answer of the wrong shape. After such an answer, a 5xx,
+        a timeout or a lost connection the call may have succeeded: the list is read once and ``find(items)``
+        returns the item that appeared, or None, in which case the original error is raised (still marked
         ``maybe_applied``, as the item may yet appear).
         """
         try:
-            return self.send('POST', path, body, retry=False)
+            return check(self.send('POST', path, body, retry=False))
         except APIError as error:
             if not error.details.get('maybe_applied'):
                 raise
@@ -145,7 +110,18 @@ class CloudflareAPI(object):
                 raise error
             return adopted
 
-    def fail(self, error):
-        details = dict(error.details)
-        details.pop('maybe_applied', None)
-        self.module.fail_json(msg=error.msg, **details)
+    def get_mapping(self):
+        """The account mapping, or None when there is none (a 404 or ``result: null`` both mean absent)."""
+        mapping = self.send('GET', self.mapping_path, absent_on_404=True)
+        if mapping is not None and not isinstance(mapping, dict):
+            raise APIError('Cloudflare answered GET %s with an unexpected result: %r' % (self.mapping_path, mapping))
+        return mapping or None
+
+
+def fail(module, error, more='', **result):
+    """End the module with ``error`` (any of the collection's errors): its message, with ``more`` after it, a hint at
+    the token's permissions on 401/403, its details (status, Cloudflare's errors) and ``result``."""
+    details = dict(getattr(error, 'details', {}))
+    details.pop('maybe_applied', None)
+    hint = PERMISSION_HINT if details.get('status') in (401, 403) else ''
+    module.fail_json(msg=error.msg + hint + more, **dict(details, **result))

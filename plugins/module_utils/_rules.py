@@ -9,22 +9,23 @@
 """What the DLP email rule modules share: a rule's options and their checks, the body sent to the API, DLP profile
 names in conditions, how a rule read back is compared with the one a task wants, and a rule in the input format.
 
-Pure functions only: no module, no HTTP. What cannot be done raises RuleError, and the modules fail with its message.
+Pure functions only: no module, no HTTP (the requests are _rule_engine.py's). What cannot be done raises RuleError
+(ProfileError for DLP profile references), and the modules fail with its message.
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
-import re
+
+from ansible_collections.zerotrust.cloudflare.plugins.module_utils import _profiles
+from ansible_collections.zerotrust.cloudflare.plugins.module_utils._profiles import is_uuid
 
 SELECTORS = ['Recipients', 'Sender', 'DLPProfiles']
 OPERATORS = ['InList', 'NotInList', 'MatchRegex', 'NotMatchRegex']
 SET_OPERATORS = ('InList', 'NotInList')
 ACTIONS = ['Block']
 BODY_KEYS = ('name', 'description', 'enabled', 'conditions', 'action')
-
-_UUID = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
 
 
 class RuleError(Exception):
@@ -60,10 +61,6 @@ def rule_options():
 # --- checks before any request ------------------------------------------------------
 
 
-def is_uuid(value):
-    return isinstance(value, str) and bool(_UUID.match(value))
-
-
 def check_uuid(value, option):
     """An ID option (a rule's or a profile's) must be a UUID, if given."""
     if value is not None and not is_uuid(value):
@@ -89,19 +86,10 @@ def check_rule(params, prefix=''):
 # --- answers of the API ----------------------------------------------------------------
 
 
-def rule_list(answer, where):
-    """The rule list a GET answered, checked to be a list of rules."""
-    if not isinstance(answer, list) or not all(isinstance(rule, dict) for rule in answer):
-        raise RuleError('Cloudflare answered %s with an unexpected result: %r' % (where, answer))
-    return answer
-
-
-def profile_list(answer, where):
-    """The DLP profile list a GET answered, checked to be a list of profiles with an ID and a name."""
-    if not isinstance(answer, list) or not all(isinstance(profile, dict) and isinstance(profile.get('id'), str)
-                                               and isinstance(profile.get('name'), str) for profile in answer):
-        raise RuleError('Cloudflare answered %s with an unexpected result: %r' % (where, answer))
-    return answer
+def is_rule(value):
+    """Whether an answer has the shape of a rule: what the modules go on to use."""
+    return (isinstance(value, dict) and isinstance(value.get('rule_id'), str) and isinstance(value.get('name'), str)
+            and isinstance(value.get('priority'), int) and not isinstance(value.get('priority'), bool))
 
 
 # --- the body sent to the API --------------------------------------------------------
@@ -164,32 +152,10 @@ def uses_profile_names(rules):
                for reference in _profile_references(condition))
 
 
-def describe_profiles(profiles):
-    return ', '.join('%s (%s, %s)' % (profile['name'], profile.get('type'), profile['id']) for profile in profiles)
-
-
-def _profile_id(reference, profiles, where, problems):
-    """The ID a reference stands for: a UUID is an ID and stays as written, a name becomes the ID of the one
-    profile with exactly that name. A reference that fits no profile, or several, is added to ``problems``."""
-    if is_uuid(reference):
-        if not any(profile['id'].lower() == reference.lower() for profile in profiles):
-            problems.append('%s: %s is the ID of no DLP profile of the account' % (where, reference))
-        return reference
-    found = [profile for profile in profiles if profile['name'] == reference]
-    if len(found) == 1:
-        return found[0]['id']
-    if found:
-        problems.append('%s: %r is the name of %d DLP profiles, %s; use the ID of the one you mean'
-                        % (where, reference, len(found), describe_profiles(found)))
-    else:
-        problems.append('%s: no DLP profile is named %r (names are matched exactly, case included)' % (where, reference))
-    return reference
-
-
 def resolve_profiles(rules, profiles, prefixes):
     """The rules (their options) with each DLP profile name replaced by its profile's ID, for the account's
-    ``profiles``; ``prefixes`` name the rules in messages. Raises RuleError listing every name that matches no profile or
-    several and every ID that is no profile, with the profiles as ``name (type, id)``."""
+    ``profiles``; ``prefixes`` name the rules in messages. Raises ProfileError listing every name that matches no profile
+    or several and every ID that is no profile, with the profiles as ``name (type, id)``."""
     problems, resolved = [], []
     for params, prefix in zip(rules, prefixes):
         conditions = params.get('conditions')
@@ -200,13 +166,14 @@ def resolve_profiles(rules, profiles, prefixes):
                     continue
                 where = '%sconditions[%d].value' % (prefix, index)
                 value = condition['value']
-                if isinstance(value, str):
-                    condition['value'] = _profile_id(value, profiles, where, problems)
-                else:
-                    condition['value'] = [_profile_id(reference, profiles, where, problems) for reference in value]
+                references = [value] if isinstance(value, str) else value
+                found = [_profiles.profile_id(reference, profiles, where) for reference in references]
+                problems.extend(problem for dummy, problem in found if problem)
+                ids = [profile_id for profile_id, dummy in found]
+                condition['value'] = ids[0] if isinstance(value, str) else ids
         resolved.append(dict(params, conditions=conditions))
     if problems:
-        raise RuleError('%s. The DLP profiles of the account: %s' % ('; '.join(problems), describe_profiles(profiles) or 'none'))
+        raise _profiles.unresolved(problems, profiles)
     return resolved
 
 
@@ -267,10 +234,10 @@ def named(rules, name):
     return [rule for rule in rules if rule.get('name') == name]
 
 
-def filtered(items, name, id_key, item_id):
-    """The items (rules or profiles) with exactly this name and with this ID (in any case), each only when given."""
-    return [item for item in items if (name is None or item.get('name') == name)
-            and (item_id is None or str(item.get(id_key) or '').lower() == item_id.lower())]
+def filtered(rules, name, rule_id):
+    """The rules with exactly this name and with this ID (in any case), each only when given."""
+    return [rule for rule in rules if (name is None or rule.get('name') == name)
+            and (rule_id is None or rule_key(rule) == rule_id.lower())]
 
 
 def describe(rules):
@@ -282,7 +249,7 @@ def find_created(rules, body, known_keys):
     with the body's name and an identical content, else None."""
     if not isinstance(rules, list):
         return None
-    found = [rule for rule in rules if isinstance(rule, dict) and rule_key(rule) not in known_keys
+    found = [rule for rule in rules if is_rule(rule) and rule_key(rule) not in known_keys
              and rule.get('name') == body['name'] and same_rule(rule, body)]
     return found[0] if len(found) == 1 else None
 

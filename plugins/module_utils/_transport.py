@@ -9,10 +9,11 @@
 """The one place where the collection talks HTTP to the Cloudflare API, for modules and plugins alike.
 
 It resolves credentials, checks every option before a request, builds every URL
-and header, retries what is safe to retry, and turns every failure into a
-CloudflareError with a clear message. It knows nothing of Ansible's ways of
-reporting: the modules' layer (_api.py) turns the error into ``fail_json``, the
-inventory plugin into ``AnsibleParserError``.
+and header, retries what the caller says is safe to retry, and turns every
+failure into a CloudflareError with a clear message. It knows only HTTP: what a
+call means (which permission it needs, what its result holds) is the caller's,
+and so are Ansible's ways of reporting: the modules' layer (_api.py) turns the
+error into ``fail_json``, the inventory plugin into ``AnsibleParserError``.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -31,10 +32,8 @@ try:
     import requests
     from requests.adapters import HTTPAdapter
     from urllib3.exceptions import NewConnectionError
-    from urllib3.util.retry import Retry
 except ImportError:  # reported when a connection is made, so that ansible-doc and sanity work without it
     HAS_REQUESTS = False
-    Retry = object
 else:
     HAS_REQUESTS = True
 
@@ -72,24 +71,9 @@ def segment(value, option):
     return quote(value, safe='')
 
 
-class _Backoff(Retry):
-    """urllib3's Retry, waiting 0.5 s, 1 s, 2 s ... (at most 8 s) before each retry.
-
-    urllib3 itself retries the first time at once; Cloudflare's 5xx answers are
-    usually brief overloads, so the first retry waits too.
-    """
-
-    def get_backoff_time(self):
-        return min(8.0, 0.5 * 2 ** max(0, len(self.history) - 1)) if self.history else 0
-
-
-def _retry(count):
-    """A Retry for 5xx answers, timeouts and connection errors; 429 is handled by Connection."""
-    return _Backoff(
-        total=count, connect=count, read=count, status=count, other=0, redirect=0,
-        status_forcelist=RETRYABLE_STATUSES, allowed_methods=None,
-        respect_retry_after_header=False, raise_on_status=False, raise_on_redirect=False,
-    )
+def _backoff(retries):
+    """Seconds to wait before retry number ``retries`` + 1: 0.5 s, 1 s, 2 s ... at most 8 s."""
+    return min(8.0, 0.5 * 2 ** retries)
 
 
 class Connection(object):
@@ -133,9 +117,10 @@ class Connection(object):
         self.session.auth = _headers_only
         self.session.headers['User-Agent'] = 'zerotrust.cloudflare/%s (Ansible; python-requests %s)' % (
             COLLECTION_VERSION, requests.__version__)
-        self.adapter = HTTPAdapter(max_retries=_retry(MAX_RETRIES))
-        self.session.mount('https://', self.adapter)
-        self.session.mount('http://', self.adapter)
+        # No retries in urllib3: _call retries, so that every attempt is one the caller can count.
+        adapter = HTTPAdapter(max_retries=0)
+        self.session.mount('https://', adapter)
+        self.session.mount('http://', adapter)
 
     def send(self, method, path, body=None, retry=True, absent_on_404=False):
         """One API call with retries; returns the envelope's ``result`` or raises APIError.
@@ -165,19 +150,28 @@ class Connection(object):
             page += 1
 
     def _call(self, method, path, body=None, retry=True, absent_on_404=False):
-        """The envelope of a successful answer (None for an allowed 404), after waiting out 429 answers."""
+        """The envelope of a successful answer (None for an allowed 404), after waiting out 429 answers and, when
+        ``retry`` allows it, retrying 5xx answers, timeouts and connection errors up to MAX_RETRIES times."""
         where = '%s %s' % (method, path)
-        self.adapter.max_retries = _retry(MAX_RETRIES if retry else 0)
         started = time.monotonic()
         wait = 1.0
+        retries = 0
         while True:
             try:
                 response = self.session.request(method, self.base_url + path, json=body, timeout=self.timeout, verify=self.verify)
             except requests.exceptions.RequestException as exc:
+                if retry and retries < MAX_RETRIES and _is_transient(exc):
+                    time.sleep(_backoff(retries))
+                    retries += 1
+                    continue
                 raise APIError('Cloudflare API call %s failed: %s' % (where, _exception_text(exc)), maybe_applied=not _never_sent(exc))
-            if response.status_code != 429:
+            if response.status_code == 429:
+                wait = self._rate_limit_wait(response, where, started, wait)
+            elif retry and retries < MAX_RETRIES and response.status_code in RETRYABLE_STATUSES:
+                time.sleep(_backoff(retries))
+                retries += 1
+            else:
                 break
-            wait = self._rate_limit_wait(response, where, started, wait)
         if absent_on_404 and response.status_code == 404:
             return None
         return _envelope(response, where)
@@ -267,6 +261,12 @@ def _headers_only(request):
     return request
 
 
+def _is_transient(exc):
+    """A timeout or a lost connection, which a retry may get past (a TLS or proxy error would only repeat)."""
+    return (isinstance(exc, (requests.exceptions.ConnectionError, requests.exceptions.Timeout))
+            and not isinstance(exc, (requests.exceptions.SSLError, requests.exceptions.ProxyError)))
+
+
 def _never_sent(exc):
     """True when no connection was made, so the request cannot have reached the server."""
     if isinstance(exc, requests.exceptions.ConnectTimeout):
@@ -338,7 +338,4 @@ def _envelope(response, where):
         where, status, '; '.join(_format_errors(errors)) or 'no error details given')
     if status in (401, 403):
         msg += '. Check the credentials'
-        if where.split(' ', 1)[1].startswith('/accounts/'):
-            msg += (': an API token needs the account permission "Zero Trust Write"'
-                    ' (or "Zero Trust Read" for read-only tasks) on this account')
     raise APIError(msg, status=status, errors=errors, maybe_applied=status >= 500)

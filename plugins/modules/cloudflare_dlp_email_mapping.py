@@ -172,20 +172,21 @@ diff:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.zerotrust.cloudflare.plugins.module_utils._api import CloudflareAPI, common_argument_spec
+from ansible_collections.zerotrust.cloudflare.plugins.module_utils._api import CloudflareAPI, common_argument_spec, fail
+from ansible_collections.zerotrust.cloudflare.plugins.module_utils._transport import APIError, CloudflareError
 
 
-def desired_requirements(module):
+def desired_requirements(params):
     """The auth_requirements to send, after the checks an argument spec cannot express."""
-    auth_type = module.params['auth_type']
-    organizations = module.params['allowed_microsoft_organizations'] or []
+    auth_type = params['auth_type']
+    organizations = params['allowed_microsoft_organizations'] or []
     if auth_type == 'NoAuth':
         if organizations:
-            module.fail_json(msg='allowed_microsoft_organizations must be empty when auth_type is NoAuth, got %s' % organizations)
+            raise CloudflareError('allowed_microsoft_organizations must be empty when auth_type is NoAuth, got %s' % organizations)
         return {'type': 'NoAuth'}
     if not organizations or any(not org.strip() for org in organizations):
-        module.fail_json(msg='allowed_microsoft_organizations must list at least one Microsoft 365 organization, and no blank'
-                             ' entry, when auth_type is Org, got %s' % organizations)
+        raise CloudflareError('allowed_microsoft_organizations must list at least one Microsoft 365 organization, and no'
+                              ' blank entry, when auth_type is Org, got %s' % organizations)
     folded = list(dict.fromkeys(organizations))  # duplicates removed, first-seen order kept
     return {'type': 'Org', 'allowed_microsoft_organizations': folded}
 
@@ -198,6 +199,33 @@ def same_requirements(current, desired):
     return set(current.get('allowed_microsoft_organizations') or []) == set(desired['allowed_microsoft_organizations'])
 
 
+def post_mapping(api, desired):
+    """POST the requirements; the mapping the API answered (an upsert, so safe to resend)."""
+    result = api.send('POST', api.mapping_path, {'auth_requirements': desired})
+    if not isinstance(result, dict) or not result.get('addin_identifier_token'):
+        raise APIError('Cloudflare accepted POST %s but answered without the mapping (result: %r); the mapping may'
+                       ' have changed: run the task again to read it.' % (api.mapping_path, result))
+    return result
+
+
+def apply(module):
+    """(changed, the mapping before, the mapping after, or as a change would leave it in check mode)."""
+    desired = desired_requirements(module.params)
+    api = CloudflareAPI(module)
+    current = api.get_mapping()
+    changed = not current or not same_requirements(current.get('auth_requirements') or {}, desired)
+    before_token = current.get('addin_identifier_token') if current else None
+    result = current
+    if changed and module.check_mode:
+        result = {'addin_identifier_token': before_token, 'auth_requirements': desired}
+    elif changed:
+        result = post_mapping(api, desired)
+        if before_token and result.get('addin_identifier_token') != before_token:
+            module.warn('Cloudflare returned a new add-in identifier token (%s, was %s): Outlook add-ins deployed with the'
+                        ' old token must be updated.' % (result.get('addin_identifier_token'), before_token))
+    return changed, current, result
+
+
 def main():
     module = AnsibleModule(
         argument_spec=common_argument_spec(
@@ -207,30 +235,15 @@ def main():
         required_if=[('auth_type', 'Org', ['allowed_microsoft_organizations'])],
         supports_check_mode=True,
     )
-    desired = desired_requirements(module)
-    api = CloudflareAPI(module)
-
-    current = api.request('GET', api.mapping_path, absent_on_404=True)  # 404 or result: null both mean absent
-    if current is not None and not isinstance(current, dict):
-        module.fail_json(msg='Cloudflare answered GET %s with an unexpected result: %r' % (api.mapping_path, current))
-    changed = not current or not same_requirements(current.get('auth_requirements') or {}, desired)
-    before_token = current.get('addin_identifier_token') if current else None
-    result = current
-    if changed and module.check_mode:
-        result = {'addin_identifier_token': before_token, 'auth_requirements': desired}
-    elif changed:
-        result = api.request('POST', api.mapping_path, {'auth_requirements': desired})
-        if not isinstance(result, dict) or not result.get('addin_identifier_token'):
-            module.fail_json(msg='Cloudflare accepted POST %s but answered without the mapping (result: %r); the mapping may'
-                                 ' have changed: run the task again to read it.' % (api.mapping_path, result))
-        if before_token and result.get('addin_identifier_token') != before_token:
-            module.warn('Cloudflare returned a new add-in identifier token (%s, was %s): Outlook add-ins deployed with the'
-                        ' old token must be updated.' % (result.get('addin_identifier_token'), before_token))
+    try:
+        changed, current, result = apply(module)
+    except CloudflareError as error:
+        fail(module, error)
 
     output = dict(changed=changed, addin_identifier_token=result.get('addin_identifier_token'),
                   auth_requirements=result.get('auth_requirements'))
     if module._diff:
-        output['diff'] = dict(before={'addin_identifier_token': before_token,
+        output['diff'] = dict(before={'addin_identifier_token': current.get('addin_identifier_token'),
                                       'auth_requirements': current.get('auth_requirements')} if current else {},
                               after={'addin_identifier_token': output['addin_identifier_token'],
                                      'auth_requirements': output['auth_requirements']})

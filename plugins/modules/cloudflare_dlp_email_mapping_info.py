@@ -80,17 +80,16 @@ auth_requirements:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.zerotrust.cloudflare.plugins.module_utils._api import CloudflareAPI, common_argument_spec
+from ansible_collections.zerotrust.cloudflare.plugins.module_utils._api import CloudflareAPI, common_argument_spec, fail
+from ansible_collections.zerotrust.cloudflare.plugins.module_utils._transport import CloudflareError
 
 
 def main():
     module = AnsibleModule(argument_spec=common_argument_spec(), supports_check_mode=True)
-    api = CloudflareAPI(module)
-
-    mapping = api.request('GET', api.mapping_path, absent_on_404=True)  # 404 or result: null both mean absent
-    if mapping is not None and not isinstance(mapping, dict):
-        module.fail_json(msg='Cloudflare answered GET %s with an unexpected result: %r' % (api.mapping_path, mapping))
-    mapping = mapping or {}
+    try:
+        mapping = CloudflareAPI(module).get_mapping() or {}
+    except CloudflareError as error:
+        fail(module, error)
     module.exit_json(changed=False, exists=bool(mapping), addin_identifier_token=mapping.get('addin_identifier_token'),
                      auth_requirements=mapping.get('auth_requirements'))
 

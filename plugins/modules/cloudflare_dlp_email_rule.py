@@ -42,8 +42,8 @@ attributes:
     support: full
 notes:
   - A rule is created with one request that is never resent blindly. If its answer is lost (a server error or a
-    timeout), the module reads the rule list once and adopts a rule with the same name and content if one appeared;
-    otherwise it fails with the original error.
+    timeout) or is not a rule, the module reads the rule list once and adopts a rule with the same name and content if
+    one appeared; otherwise it fails with the original error and names the rule in RV(uncertain).
 seealso:
   - module: zerotrust.cloudflare.cloudflare_dlp_email_rules
   - module: zerotrust.cloudflare.cloudflare_dlp_email_rule_info
@@ -184,6 +184,17 @@ rule:
     action: {action: Block, message: null}
     created_at: '2025-01-01T12:00:00Z'
     updated_at: '2025-01-01T12:00:00Z'
+uncertain:
+  description:
+    - On failure, the rule's name when the failed request may or may not have changed it (a server error or a timeout
+      after the retries, an answer that is not a rule, or a lost create that the module did not find in the rule list
+      afterwards). The next run compares again and does what is still needed.
+    - Empty when the failed request surely changed nothing.
+  version_added: 0.2.0
+  returned: failure
+  type: list
+  elements: str
+  sample: [Block card numbers]
 diff:
   description: The rule before and after, when run with C(--diff).
   returned: when diff mode is enabled
@@ -202,128 +213,54 @@ diff:
     after: {name: Block card numbers, enabled: false}
 '''
 
-import functools
-
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.zerotrust.cloudflare.plugins.module_utils._api import APIError, CloudflareAPI, common_argument_spec
-from ansible_collections.zerotrust.cloudflare.plugins.module_utils import _rules
+from ansible_collections.zerotrust.cloudflare.plugins.module_utils import _rule_engine as engine
+from ansible_collections.zerotrust.cloudflare.plugins.module_utils._api import CloudflareAPI, common_argument_spec, fail
+from ansible_collections.zerotrust.cloudflare.plugins.module_utils._profiles import ProfileError
+from ansible_collections.zerotrust.cloudflare.plugins.module_utils._rules import RuleError, rule_options
+from ansible_collections.zerotrust.cloudflare.plugins.module_utils._transport import CloudflareError
 
 
-def with_profile_ids(api, params):
-    """The task's options with DLP profile names replaced by IDs; the profile list is read only when a name is used."""
-    if not _rules.uses_profile_names([params]):
-        return params
-    profiles = _rules.profile_list(api.request('GET', api.profiles_path), 'GET %s' % api.profiles_path)
-    return _rules.resolve_profiles([params], profiles, [''])[0]
-
-
-def find_rule(api, params):
-    """The rule the task means, or None: by rule_id (GET of the rule, 404 = absent), else by name (GET of the list)."""
-    rule_id, name = params['rule_id'], params['name']
-    if rule_id:
-        rule = api.request('GET', api.rule_path(rule_id), absent_on_404=True)
-        if rule is not None and not isinstance(rule, dict):
-            raise _rules.RuleError('Cloudflare answered GET %s with an unexpected result: %r' % (api.rule_path(rule_id), rule))
-        return rule or None, set()
-    rules = _rules.rule_list(api.request('GET', api.rules_path), 'GET %s' % api.rules_path)
-    matches = _rules.named(rules, name)
-    if len(matches) > 1:
-        raise _rules.RuleError('name %r matches %d rules: %s. Set rule_id to choose one.'
-                               % (name, len(matches), _rules.describe(matches)))
-    return (matches[0] if matches else None), set(_rules.rule_key(rule) for rule in rules)
-
-
-def ensure_present(module, api, params, current, known_keys):
-    """Create or update; return (changed, the resulting rule)."""
-    priority = params['priority']
-    if current is None:
-        if params['rule_id']:
-            raise _rules.RuleError('rule_id %s matches no rule. Cloudflare chooses the ID of a new rule: leave rule_id out'
-                                   ' to create the rule by name.' % params['rule_id'])
-        missing = _rules.missing_for_create(params)
-        if missing:
-            raise _rules.RuleError('%s required to create the rule %r, which does not exist'
-                                   % (' and '.join(missing) + (' is' if len(missing) == 1 else ' are'), params['name']))
-        body = _rules.build_body(params)
-        if module.check_mode:
-            return True, _rules.merged(None, body, priority)
-        try:
-            rule = api.create(api.rules_path, body, functools.partial(_rules.find_created, body=body, known_keys=known_keys))
-        except APIError as error:
-            api.fail(error)
-        return True, set_priority(module, api, rule, priority, 'created')
-
-    body = _rules.build_body(params, current)
-    changed = not _rules.same_rule(current, body)
-    rule = current
-    if changed:
-        rule = _rules.merged(current, body) if module.check_mode else api.request('PUT', api.rule_path(current['rule_id']), body)
-    if priority is not None and priority != current.get('priority'):
-        if module.check_mode:
-            rule = _rules.merged(rule, {}, priority)
-        else:
-            rule = set_priority(module, api, rule, priority, 'updated' if changed else None)
-        changed = True
-    return changed, rule
-
-
-def set_priority(module, api, rule, priority, applied):
-    """PATCH the rule's priority if it differs; return the rule with it. ``applied`` is what this run did to the rule
-    before (created, updated or None): if the PATCH fails, the failure says that this change stays."""
-    if priority is None or rule.get('priority') == priority:
-        return rule
-    try:
-        answer = api.send('PATCH', api.rules_path, {'new_priorities': {rule['rule_id']: priority}})
-    except APIError as error:
-        if applied is None:
-            api.fail(error)
-        fail_after_write(module, error, rule, applied)
-    if isinstance(answer, dict) and _rules.rule_key(answer) == _rules.rule_key(rule):
-        return answer
-    return _rules.merged(rule, {}, priority)  # the API answers with "a rule", not necessarily this one
-
-
-def fail_after_write(module, error, rule, applied):
-    """Fail after the rule was created or updated: changed, with the rule as it was written and a message that says so."""
-    details = dict(error.details)
-    unknown = details.pop('maybe_applied', False)
-    module.fail_json(
-        msg='%s. The rule %r was %s (rule_id %s) before this failure, and that change stays; its priority %s.'
-            % (error.msg, rule.get('name'), applied, rule.get('rule_id'), 'may or may not have been set' if unknown else 'was not set'),
-        changed=True, rule=rule, **details)
+def failure(error, applied, rule):
+    """(what to add to the error's message, the failure result). Once the rule was created or updated, a failed
+    priority leaves that change in place: the result is changed and has the rule as it was written."""
+    result = engine.report(applied, error)
+    output = dict(changed=result['changed'], uncertain=result['uncertain'])
+    done = 'created' if result['created'] else 'updated' if result['updated'] else None
+    if done is None:
+        return engine.failure_message(result), output
+    output['rule'] = rule
+    return ('. The rule %r was %s (rule_id %s) before this failure, and that change stays; its priority %s.'
+            % (rule.get('name'), done, rule.get('rule_id'), 'may or may not have been set' if result['uncertain'] else 'was not set'),
+            output)
 
 
 def main():
     module = AnsibleModule(
-        argument_spec=common_argument_spec(**_rules.rule_options()),
+        argument_spec=common_argument_spec(**rule_options()),
         required_one_of=[('rule_id', 'name')],
         supports_check_mode=True,
     )
+    params, prefixes = module.params, ['']
+    applied, steps = engine.Applied(), None
     try:
-        run(module)
-    except _rules.RuleError as error:
-        module.fail_json(msg=error.msg)
+        engine.check_entries([params], prefixes)
+        api = CloudflareAPI(module)
+        params = engine.with_profile_ids(api, [params], prefixes)[0]
+        current = engine.read_rule(api, params['rule_id']) if params['rule_id'] else engine.read_rules(api)
+        steps = engine.plan([params], current, False, prefixes)
+        applied = engine.Applied(current)
+        engine.apply(api, steps, applied, module.check_mode)
+    except (CloudflareError, RuleError, ProfileError) as error:
+        more, output = failure(error, applied, steps and applied.rules.get(engine.key_of(steps, 0)))
+        fail(module, error, more, **output)
 
-
-def run(module):
-    params = module.params
-    _rules.check_uuid(params['rule_id'], 'rule_id')
-    _rules.check_rule(params)
-    api = CloudflareAPI(module)
-
-    params = with_profile_ids(api, params)
-    current, known_keys = find_rule(api, params)
-    if params['state'] == 'absent':
-        changed, rule = current is not None, None
-        if changed and not module.check_mode:
-            api.request('DELETE', api.rule_path(current['rule_id']), absent_on_404=True)  # 404: already gone (a retried DELETE)
-    else:
-        changed, rule = ensure_present(module, api, params, current, known_keys)
-
-    output = dict(changed=changed, rule=rule)
+    before = steps.matched[0]
+    rule = None if params['state'] == 'absent' else applied.rules[engine.key_of(steps, 0)]
+    output = dict(changed=applied.changed, rule=rule)
     if module._diff:
-        output['diff'] = dict(before=current or {}, after=rule or {})
+        output['diff'] = dict(before=before or {}, after=rule or {})
     module.exit_json(**output)
 
 

@@ -221,8 +221,9 @@ rules_input:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.zerotrust.cloudflare.plugins.module_utils._api import CloudflareAPI, common_argument_spec
-from ansible_collections.zerotrust.cloudflare.plugins.module_utils import _rules
+from ansible_collections.zerotrust.cloudflare.plugins.module_utils import _rule_engine as engine, _rules
+from ansible_collections.zerotrust.cloudflare.plugins.module_utils._api import CloudflareAPI, common_argument_spec, fail
+from ansible_collections.zerotrust.cloudflare.plugins.module_utils._transport import CloudflareError
 
 
 def main():
@@ -236,12 +237,11 @@ def main():
     name, rule_id = module.params['name'], module.params['rule_id']
     try:
         _rules.check_uuid(rule_id, 'rule_id')
-        api = CloudflareAPI(module)
-        account_rules = _rules.rule_list(api.request('GET', api.rules_path), 'GET %s' % api.rules_path)
-    except _rules.RuleError as error:
-        module.fail_json(msg=error.msg)
+        account_rules = engine.read_rules(CloudflareAPI(module))
+    except (CloudflareError, _rules.RuleError) as error:
+        fail(module, error)
 
-    rules = _rules.filtered(account_rules, name, 'rule_id', rule_id)
+    rules = _rules.filtered(account_rules, name, rule_id)
     module.exit_json(changed=False, rules=rules, rules_input=_rules.rules_input(rules, account_rules))
 
 

@@ -60,8 +60,8 @@ options:
     default: false
 notes:
   - A rule is created with one request that is never resent blindly. If its answer is lost (a server error or a
-    timeout), the module reads the rule list once and adopts a rule with the same name and content if one appeared;
-    otherwise it fails with the original error.
+    timeout) or is not a rule, the module reads the rule list once and adopts a rule with the same name and content if
+    one appeared; otherwise it fails with the original error and names the rule in RV(uncertain).
 seealso:
   - module: zerotrust.cloudflare.cloudflare_dlp_email_rule
   - module: zerotrust.cloudflare.cloudflare_dlp_email_rule_info
@@ -263,8 +263,8 @@ reprioritized:
 uncertain:
   description:
     - On failure, the names of the rules the failed request was writing when its outcome is unknown (a server error or
-      a timeout after the retries, or a lost create that the module did not find in the rule list afterwards). The next
-      run compares again and does what is still needed.
+      a timeout after the retries, an answer that is not a rule, or a lost create that the module did not find in the
+      rule list afterwards). The next run compares again and does what is still needed.
     - Always empty on success, and when the failed request surely changed nothing.
   version_added: 0.2.0
   returned: success and failure
@@ -289,213 +289,43 @@ diff:
     after: {rules: []}
 '''
 
-import collections
-import functools
-
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.zerotrust.cloudflare.plugins.module_utils._api import APIError, CloudflareAPI, common_argument_spec
-from ansible_collections.zerotrust.cloudflare.plugins.module_utils import _rules
-
-# What a run writes, in the order of writes (a contract, see the docs): the updates [(rule, body)] with one PUT each,
-# the new rules [(key, body)] with one POST each, the deletions [rule] with one DELETE each, and the priorities
-# [(key, priority)], of which those that differ go in one PATCH. A key names a rule: its lower-cased ID, or for a
-# rule to create the index of its entry.
-Plan = collections.namedtuple('Plan', ['updates', 'creates', 'deletes', 'priorities'])
-
-
-def check_entries(entries):
-    """Checks on the entries themselves, before any request."""
-    ids, names = {}, {}
-    for index, entry in enumerate(entries):
-        prefix = 'rules[%d].' % index
-        _rules.check_uuid(entry['rule_id'], prefix + 'rule_id')
-        if not entry['rule_id'] and entry['name'] is None:
-            raise _rules.RuleError('rules[%d] needs a name or a rule_id' % index)
-        _rules.check_rule(entry, prefix)
-        if entry['rule_id']:
-            key = entry['rule_id'].lower()
-            if key in ids:
-                raise _rules.RuleError('rules[%d] and rules[%d] have the same rule_id %r: each rule must be listed once'
-                                       % (ids[key], index, entry['rule_id']))
-            ids[key] = index
-        if entry['name'] is not None:
-            names.setdefault(entry['name'], []).append(index)
-    for name, indexes in names.items():
-        by_name = [index for index in indexes if not entries[index]['rule_id']]
-        if len(indexes) > 1 and by_name:  # only entries that each have a rule_id may share a name
-            other = indexes[0] if indexes[0] != by_name[0] else indexes[1]
-            raise _rules.RuleError('rules[%d] and rules[%d] have the same name %r: each rule must be listed once, with a'
-                                   ' unique name (entries that each have a rule_id may share one)'
-                                   % (min(other, by_name[0]), max(other, by_name[0]), name))
-
-
-def with_profile_ids(api, entries):
-    """The entries with DLP profile names replaced by IDs; the profile list is read only when a name is used."""
-    if not _rules.uses_profile_names(entries):
-        return entries
-    profiles = _rules.profile_list(api.send('GET', api.profiles_path), 'GET %s' % api.profiles_path)
-    return _rules.resolve_profiles(entries, profiles, ['rules[%d].' % index for index in range(len(entries))])
-
-
-def match(entries, current):
-    """The existing rule each entry matches (or None), and which entry claimed each matched rule (by key)."""
-    by_key = dict((_rules.rule_key(rule), rule) for rule in current)
-    claimed, matched = {}, []
-    for index, entry in enumerate(entries):
-        if entry['rule_id']:
-            rule = by_key.get(entry['rule_id'].lower())
-            if rule is None and entry['state'] == 'present':
-                raise _rules.RuleError('rules[%d].rule_id %s matches no rule. Cloudflare chooses the ID of a new rule: leave'
-                                       ' rule_id out to create the rule by name.' % (index, entry['rule_id']))
-        else:
-            found = _rules.named(current, entry['name'])
-            if len(found) > 1:
-                raise _rules.RuleError('rules[%d].name %r matches %d rules: %s. Set rules[%d].rule_id to choose one.'
-                                       % (index, entry['name'], len(found), _rules.describe(found), index))
-            rule = found[0] if found else None
-        if rule is not None:
-            key = _rules.rule_key(rule)
-            if key in claimed:
-                raise _rules.RuleError('rules[%d] and rules[%d] both match the rule %s (%r): list each rule once'
-                                       % (claimed[key], index, rule.get('rule_id'), rule.get('name')))
-            claimed[key] = index
-        matched.append(rule)
-    return matched, claimed
-
-
-def plan(entries, current, exclusive):
-    """The Plan that makes the account's rules (``current``) what the entries say; raises RuleError, before any write,
-    for what cannot be done."""
-    matched, claimed = match(entries, current)
-    steps = Plan(updates=[], creates=[], deletes=[], priorities=[])
-    for index, (entry, rule) in enumerate(zip(entries, matched)):
-        if entry['state'] == 'absent':
-            if rule is not None:
-                steps.deletes.append(rule)
-            continue
-        if rule is None:
-            missing = _rules.missing_for_create(entry)
-            if missing:
-                raise _rules.RuleError('rules[%d]: %s required to create the rule %r, which does not exist'
-                                       % (index, ' and '.join(missing) + (' is' if len(missing) == 1 else ' are'), entry['name']))
-            key = index
-            steps.creates.append((key, _rules.build_body(entry)))
-        else:
-            key = _rules.rule_key(rule)
-            body = _rules.build_body(entry, rule)
-            if not _rules.same_rule(rule, body):
-                steps.updates.append((rule, body))
-        if entry['priority'] is not None:
-            steps.priorities.append((key, entry['priority']))
-    if exclusive:
-        steps.deletes.extend(rule for rule in current if _rules.rule_key(rule) not in claimed)
-    return steps
-
-
-class Applied(object):
-    """What apply() has done: the latest known state of every rule (by key, existing rules in the API's order, then
-    new ones), the names of the rules written, and the names of the write in flight, which are uncertain if it fails
-    with a server error or a timeout."""
-
-    def __init__(self, current=()):
-        self.before = list(current)
-        self.rules = collections.OrderedDict((_rules.rule_key(rule), rule) for rule in current)
-        self.updated, self.created, self.deleted, self.reprioritized = [], [], [], []
-        self.writing = []
-
-    @property
-    def changed(self):
-        return bool(self.updated or self.created or self.deleted or self.reprioritized)
-
-
-def apply(api, steps, applied, check_mode):
-    """Carry out the plan, recording each write in ``applied`` once it succeeded; the first write that fails raises
-    APIError, and the writes after it are not sent. In check mode nothing is sent and ``applied`` says what would be."""
-    for rule, body in steps.updates:
-        applied.writing = [body['name']]
-        key = _rules.rule_key(rule)
-        applied.rules[key] = _rules.merged(rule, body) if check_mode else api.send('PUT', api.rule_path(rule['rule_id']), body)
-        applied.updated.append(body['name'])
-    for key, body in steps.creates:
-        applied.writing = [body['name']]
-        if check_mode:
-            applied.rules[key] = _rules.merged(None, body)
-        else:
-            known_keys = set(_rules.rule_key(rule) for rule in applied.rules.values())
-            applied.rules[key] = api.create(api.rules_path, body, functools.partial(_rules.find_created, body=body, known_keys=known_keys))
-        applied.created.append(body['name'])
-    for rule in steps.deletes:
-        applied.writing = [rule.get('name')]
-        if not check_mode:
-            api.send('DELETE', api.rule_path(rule['rule_id']), absent_on_404=True)  # 404: already gone (a retried DELETE)
-        del applied.rules[_rules.rule_key(rule)]
-        applied.deleted.append(rule.get('name'))
-
-    changes = [(key, priority) for key, priority in steps.priorities if applied.rules[key].get('priority') != priority]
-    if changes:
-        applied.writing = [applied.rules[key]['name'] for key, dummy in changes]
-        answer = None
-        if not check_mode:
-            answer = api.send('PATCH', api.rules_path,
-                              {'new_priorities': dict((applied.rules[key]['rule_id'], priority) for key, priority in changes)})
-        for key, priority in changes:
-            applied.rules[key] = _rules.merged(applied.rules[key], {}, priority)
-        for key, rule in applied.rules.items():  # the API answers with "a rule": keep it if it is one we list
-            if isinstance(answer, dict) and _rules.rule_key(rule) == _rules.rule_key(answer):
-                applied.rules[key] = answer
-        applied.reprioritized = applied.writing
-    applied.writing = []
-
-
-def report(module, applied, error=None):
-    """End the module with the one result it has, for success and failure alike: what was applied, and on failure
-    the error, with the write whose outcome is unknown."""
-    result = dict(changed=applied.changed, created=applied.created, updated=applied.updated, deleted=applied.deleted,
-                  reprioritized=applied.reprioritized, uncertain=[])
-    if error is None:
-        result['rules'] = list(applied.rules.values())
-        if module._diff:
-            result['diff'] = dict(before={'rules': applied.before}, after={'rules': result['rules']})
-        module.exit_json(**result)
-    details = dict(getattr(error, 'details', {}))
-    if details.pop('maybe_applied', False):
-        result['uncertain'] = applied.writing
-    module.fail_json(msg=failure_message(error.msg, result), **dict(details, **result))
-
-
-def failure_message(msg, result):
-    """The error, and what was applied before it, which stays."""
-    done = ['%s %s' % (what, ', '.join(repr(name) for name in result[what]))
-            for what in ('updated', 'created', 'deleted', 'reprioritized') if result[what]]
-    if done:
-        msg += '. The changes made before this failure stay: %s' % '; '.join(done)
-    if result['uncertain']:
-        msg += '. Whether the failed request changed %s is unknown' % ', '.join(repr(name) for name in result['uncertain'])
-    return msg
+from ansible_collections.zerotrust.cloudflare.plugins.module_utils import _rule_engine as engine
+from ansible_collections.zerotrust.cloudflare.plugins.module_utils._api import CloudflareAPI, common_argument_spec, fail
+from ansible_collections.zerotrust.cloudflare.plugins.module_utils._profiles import ProfileError
+from ansible_collections.zerotrust.cloudflare.plugins.module_utils._rules import RuleError, rule_options
+from ansible_collections.zerotrust.cloudflare.plugins.module_utils._transport import CloudflareError
 
 
 def main():
     module = AnsibleModule(
         argument_spec=common_argument_spec(
-            rules=dict(type='list', elements='dict', required=True, options=_rules.rule_options()),
+            rules=dict(type='list', elements='dict', required=True, options=rule_options()),
             exclusive=dict(type='bool', default=False),
         ),
         supports_check_mode=True,
     )
-    applied, error = Applied(), None
+    entries = module.params['rules']
+    prefixes = ['rules[%d].' % index for index in range(len(entries))]
+    applied = engine.Applied()
     try:
-        entries = module.params['rules']
-        check_entries(entries)
+        engine.check_entries(entries, prefixes)
         api = CloudflareAPI(module)
-        entries = with_profile_ids(api, entries)
-        current = _rules.rule_list(api.send('GET', api.rules_path), 'GET %s' % api.rules_path)
-        steps = plan(entries, current, module.params['exclusive'])
-        applied = Applied(current)
-        apply(api, steps, applied, module.check_mode)
-    except (_rules.RuleError, APIError) as failure:
-        error = failure
-    report(module, applied, error)
+        entries = engine.with_profile_ids(api, entries, prefixes)
+        current = engine.read_rules(api)
+        steps = engine.plan(entries, current, module.params['exclusive'], prefixes)
+        applied = engine.Applied(current)
+        engine.apply(api, steps, applied, module.check_mode)
+    except (CloudflareError, RuleError, ProfileError) as error:
+        result = engine.report(applied, error)
+        fail(module, error, engine.failure_message(result), **result)
+
+    result = engine.report(applied)
+    result['rules'] = list(applied.rules.values())
+    if module._diff:
+        result['diff'] = dict(before={'rules': applied.before}, after={'rules': result['rules']})
+    module.exit_json(**result)
 
 
 if __name__ == '__main__':

@@ -158,8 +158,9 @@ profiles:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.zerotrust.cloudflare.plugins.module_utils._api import CloudflareAPI, common_argument_spec
-from ansible_collections.zerotrust.cloudflare.plugins.module_utils import _rules
+from ansible_collections.zerotrust.cloudflare.plugins.module_utils import _profiles
+from ansible_collections.zerotrust.cloudflare.plugins.module_utils._api import CloudflareAPI, common_argument_spec, fail
+from ansible_collections.zerotrust.cloudflare.plugins.module_utils._transport import CloudflareError
 
 
 def main():
@@ -172,13 +173,12 @@ def main():
     )
     name, profile_id = module.params['name'], module.params['profile_id']
     try:
-        _rules.check_uuid(profile_id, 'profile_id')
-        api = CloudflareAPI(module)
-        profiles = _rules.profile_list(api.request('GET', api.profiles_path), 'GET %s' % api.profiles_path)
-    except _rules.RuleError as error:
-        module.fail_json(msg=error.msg)
+        _profiles.check_profile_id(profile_id)
+        profiles = _profiles.read_profiles(CloudflareAPI(module))
+    except (CloudflareError, _profiles.ProfileError) as error:
+        fail(module, error)
 
-    module.exit_json(changed=False, profiles=_rules.filtered(profiles, name, 'id', profile_id))
+    module.exit_json(changed=False, profiles=_profiles.matching(profiles, name, profile_id))
 
 
 if __name__ == '__main__':

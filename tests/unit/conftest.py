@@ -3,7 +3,17 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Fixtures of the unit tests: a real local HTTP server and a way to run a module's main(). The clean environment
-and the importable collection come from tests/conftest.py; the scripted answers from plugins/scripted_api.py."""
+and the importable collection come from tests/conftest.py; the scripted answers from plugins/scripted_api.py.
+
+Module arguments go in through ansible-core's public ``ansible.module_utils.testing.patch_module_args`` (2.19 and
+later; ``basic._ANSIBLE_ARGS`` before, where that is what it patches), and under ansible-test the collection comes
+from ansible-test's own collection loader. Three private names remain, each because nothing public does the job:
+``_AnsibleCollectionFinder`` only for plain pytest (ansible-test installs it itself, and plain pytest has no public
+collection finder); ``warnings._global_warnings``/``_global_deprecations``, because module warnings are process-wide
+and have no public reset, while every test here runs a module in the same process; and ``_internal.is_controller``
+(2.19 and later), because the inventory plugin's tests run controller code in that process too, which would send
+module warnings to the controller's display instead of the result.
+"""
 
 from __future__ import annotations
 
@@ -21,7 +31,7 @@ from pytest_httpserver import HTTPServer
 import harness
 
 # Ansible loads plugins by name (the inventory plugin's tests do) only from collections its own loader imported.
-# ansible-test installs it; plain pytest needs it before anything imports the collection.
+# ansible-test installs it; plain pytest needs it before anything imports the collection, and has no public way.
 if AnsibleCollectionConfig.collection_finder is None:
     _AnsibleCollectionFinder(paths=[str(harness.collections_path())])._install()  # pylint: disable=protected-access
 

@@ -26,8 +26,12 @@ ORG = {'type': 'Org', 'allowed_microsoft_organizations': ['contoso.onmicrosoft.c
 def main():
     """A module with only the common options, which reads the account mapping through the helper."""
     module = AnsibleModule(argument_spec=_api.common_argument_spec(), supports_check_mode=True)
-    api = _api.CloudflareAPI(module)
-    module.exit_json(changed=False, result=api.request('GET', api.mapping_path))
+    try:
+        api = _api.CloudflareAPI(module)
+        result = api.send('GET', api.mapping_path)
+    except _transport.CloudflareError as error:
+        _api.fail(module, error)
+    module.exit_json(changed=False, result=result)
 
 
 def mapping(auth):

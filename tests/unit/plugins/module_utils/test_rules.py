@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.zerotrust.cloudflare.plugins.module_utils import _rules
+from ansible_collections.zerotrust.cloudflare.plugins.module_utils._profiles import ProfileError
 
 EMPTY = dict((option, None) for option in _rules.rule_options())
 CURRENT = {'rule_id': 'x', 'name': 'Cards', 'description': 'Inside only', 'enabled': False, 'priority': 2,
@@ -91,17 +92,14 @@ def test_check_uuid():
         _rules.check_uuid('../x', 'profile_id')
 
 
-@pytest.mark.parametrize('check', [_rules.rule_list, _rules.profile_list])
-@pytest.mark.parametrize('answer', [None, {'a': 1}, [1], 'text'])
-def test_unexpected_answers(check, answer):
-    with pytest.raises(_rules.RuleError, match='Cloudflare answered GET /x with an unexpected result'):
-        check(answer, 'GET /x')
+@pytest.mark.parametrize('answer', [None, {'a': 1}, [1], 'text', dict(CURRENT, rule_id=None), dict(CURRENT, priority=None),
+                                    dict(CURRENT, priority=True), dict(CURRENT, name=3)])
+def test_what_is_no_rule(answer):
+    assert not _rules.is_rule(answer)
 
 
-def test_a_profile_needs_an_id_and_a_name():
-    assert _rules.profile_list([{'id': 'a', 'name': 'A'}], 'GET /x') == [{'id': 'a', 'name': 'A'}]
-    with pytest.raises(_rules.RuleError):
-        _rules.profile_list([{'id': 'a'}], 'GET /x')
+def test_a_rule_has_an_id_a_name_and_a_priority():
+    assert _rules.is_rule(CURRENT)
 
 
 # --- DLP profiles by name ------------------------------------------------------------------
@@ -154,7 +152,7 @@ def test_every_bad_reference_is_named_with_the_list_of_profiles():
     unknown_id = '0f0f0f0f-0f0f-4f0f-8f0f-0f0f0f0f0f0f'
     rules = [params(conditions=[condition(['credit card numbers', 'Twin'])]),
              params(conditions=[condition('Source Code'), condition([CARDS_ID, unknown_id], operator='NotInList')])]
-    with pytest.raises(_rules.RuleError) as error:
+    with pytest.raises(ProfileError) as error:
         _rules.resolve_profiles(rules, PROFILES, ['rules[0].', 'rules[1].'])
     listing = ('Credit Card Numbers (predefined, %s), Financial Information (predefined, %s), Twin (custom, %s), '
                'Twin (integration, %s)' % (CARDS_ID, FINANCE_ID, TWIN_IDS[0], TWIN_IDS[1]))
@@ -167,7 +165,7 @@ def test_every_bad_reference_is_named_with_the_list_of_profiles():
 
 
 def test_a_name_in_an_account_without_profiles():
-    with pytest.raises(_rules.RuleError, match='The DLP profiles of the account: none$'):
+    with pytest.raises(ProfileError, match='The DLP profiles of the account: none$'):
         _rules.resolve_profiles([params(conditions=[condition('Cards')])], [], [''])
 
 

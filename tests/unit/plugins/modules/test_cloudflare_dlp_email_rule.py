@@ -513,3 +513,42 @@ def test_a_failed_priority_alone_changed_nothing(httpserver, run_module, args):
     result = run_module(module.main, dict(args, priority=0))
     assert result.failed and not result.get('changed') and 'rule' not in result
     assert result['msg'] == 'Cloudflare API call PATCH /accounts/%s/dlp/email/rules failed with HTTP 400: [1003] Rule not found' % ACCOUNT
+
+
+# --- answers of the wrong shape to a write ------------------------------------------------------
+
+
+def test_a_create_answered_with_null_fails_cleanly_after_one_recovery_get(httpserver, run_module, args):
+    expect(httpserver, 'GET', RULES, 200, envelope([]))
+    expect(httpserver, 'POST', RULES, 200, envelope(None))
+    expect(httpserver, 'GET', RULES, 200, envelope([]))
+    result = run_module(module.main, dict(args, conditions=CONDITIONS, priority=0))
+    assert result.failed and 'Traceback' not in result.out
+    assert result['changed'] is False and result['uncertain'] == [NAME] and 'rule' not in result
+    assert result['msg'] == ('Cloudflare answered POST /accounts/%s/dlp/email/rules with an unexpected result: None; the change'
+                             " may have been applied. Whether the failed request changed %r is unknown" % (ACCOUNT, NAME))
+    assert [method for method, dummy, dummy in sent(httpserver)] == ['GET', 'POST', 'GET']
+
+
+def test_a_create_answered_with_null_adopts_the_rule_that_appeared(httpserver, run_module, args):
+    created = rule(NEW_ID, description=None, action={'action': 'Block', 'message': None}, priority=4)
+    expect(httpserver, 'GET', RULES, 200, envelope([]))
+    expect(httpserver, 'POST', RULES, 200, envelope(None))
+    expect(httpserver, 'GET', RULES, 200, envelope([created]))
+    result = run_module(module.main, dict(args, conditions=CONDITIONS))
+    assert not result.failed and result['changed'] is True and result['rule'] == created
+
+
+def test_an_update_answered_without_a_rule_is_uncertain(httpserver, run_module, args):
+    expect(httpserver, 'GET', RULES, 200, envelope([rule()]))
+    expect(httpserver, 'PUT', rule_path(), 200, envelope({'success': 'maybe'}))
+    result = run_module(module.main, dict(args, enabled=False, priority=0))
+    assert result.failed and result['uncertain'] == [NAME] and 'may have been applied' in result['msg']
+    assert [method for method, dummy, dummy in sent(httpserver)] == ['GET', 'PUT']
+
+
+def test_a_rule_read_by_id_that_is_no_rule_fails(httpserver, run_module, args):
+    expect(httpserver, 'GET', rule_path(), 200, envelope(['not', 'a', 'rule']))
+    result = run_module(module.main, dict(args, rule_id=RULE_ID, state='absent'))
+    assert result.failed and 'unexpected result' in result['msg'] and result['uncertain'] == []
+    assert len(httpserver.log) == 1

@@ -473,3 +473,52 @@ def test_a_failure_in_check_mode_lists_nothing(httpserver, run_module, changes):
     assert result.failed and "rules[2].name 'New' matches 2 rules" in result['msg']
     assert result['changed'] is False
     assert result['updated'] == result['created'] == result['deleted'] == result['reprioritized'] == result['uncertain'] == []
+
+
+# --- answers of the wrong shape to a write ------------------------------------------------------
+
+
+@pytest.mark.parametrize('answer', [None, {'name': 'New'}, 'created'], ids=['null', 'no-rule-id', 'text'])
+def test_a_create_answered_without_a_rule_is_a_lost_create(httpserver, run_module, changes, answer):
+    expect(httpserver, 'GET', RULES, 200, envelope([RULE_A, RULE_B, RULE_C]))
+    expect(httpserver, 'PUT', rule_path(ID_A), 200, envelope(dict(RULE_A, enabled=False)))
+    expect(httpserver, 'POST', RULES, 200, envelope(answer))
+    expect(httpserver, 'GET', RULES, 200, envelope([dict(RULE_A, enabled=False), RULE_B, RULE_C]))
+    result = run_module(module.main, changes)
+    assert result.failed and result['changed'] is True
+    assert (result['updated'], result['created'], result['uncertain']) == (['Cards'], [], ['New'])
+    assert result['msg'] == ('Cloudflare answered POST /accounts/%s/dlp/email/rules with an unexpected result: %r; the change'
+                             " may have been applied. The changes made before this failure stay: updated 'Cards'."
+                             " Whether the failed request changed 'New' is unknown" % (ACCOUNT, answer))
+    assert [method for method, dummy, dummy in sent(httpserver)] == ['GET', 'PUT', 'POST', 'GET']
+
+
+def test_a_create_answered_with_null_is_adopted_when_the_rule_appeared(httpserver, run_module, changes):
+    created = rule(ID_NEW, 'New', 6, RIVALS)
+    expect(httpserver, 'GET', RULES, 200, envelope([RULE_A, RULE_B, RULE_C]))
+    expect(httpserver, 'PUT', rule_path(ID_A), 200, envelope(dict(RULE_A, enabled=False)))
+    expect(httpserver, 'POST', RULES, 200, envelope(None))
+    expect(httpserver, 'GET', RULES, 200, envelope([dict(RULE_A, enabled=False), RULE_B, RULE_C, created]))
+    expect(httpserver, 'DELETE', rule_path(ID_C), 200, envelope(None))
+    expect(httpserver, 'PATCH', RULES, 200, envelope(dict(RULE_A, enabled=False, priority=5)))
+    result = run_module(module.main, changes)
+    assert not result.failed and result['created'] == ['New'] and result['rules'][-1] == created
+    assert sent(httpserver)[-1] == ('PATCH', RULES, {'new_priorities': {ID_A: 5}})
+
+
+def test_an_update_answered_without_a_rule_is_uncertain(httpserver, run_module, changes):
+    expect(httpserver, 'GET', RULES, 200, envelope([RULE_A, RULE_B, RULE_C]))
+    expect(httpserver, 'PUT', rule_path(ID_A), 200, envelope(None))
+    result = run_module(module.main, changes)
+    assert result.failed and result['changed'] is False
+    assert (result['updated'], result['uncertain']) == ([], ['Cards'])
+    assert 'PUT /accounts/%s/dlp/email/rules/%s with an unexpected result: None' % (ACCOUNT, ID_A) in result['msg']
+    assert [method for method, dummy, dummy in sent(httpserver)] == ['GET', 'PUT']
+
+
+def test_a_rule_list_with_an_entry_that_is_no_rule_fails_before_any_write(httpserver, run_module, changes):
+    expect(httpserver, 'GET', RULES, 200, envelope([RULE_A, {'name': 'Odd'}]))
+    result = run_module(module.main, changes)
+    assert result.failed and result['changed'] is False and result['uncertain'] == []
+    assert result['msg'].startswith('Cloudflare answered GET /accounts/%s/dlp/email/rules with an unexpected result' % ACCOUNT)
+    assert len(httpserver.log) == 1
