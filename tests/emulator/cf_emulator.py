@@ -1,9 +1,9 @@
 #!/usr/bin/env python
-"""Local, stateful emulator of Cloudflare's DLP-email API (8 operations), its DLP profile list and its account
-list, for tests.
+"""Local, stateful emulator of Cloudflare's DLP-email API (8 operations), its DLP profiles and entries (17
+operations) and its account list, for tests.
 
 It answers under ``/client/v4`` in Cloudflare's envelope, checks auth headers,
-validates request bodies against the bundled OpenAPI 3.0 schema, keeps state
+validates request bodies against the bundled OpenAPI 3.0 schemas, keeps state
 per account, rate limits per credential and injects faults on request.  A
 control endpoint under ``/__emulator__/`` (no auth, never logged) exposes the
 request log, faults, state and configuration.  See README.md beside this file.

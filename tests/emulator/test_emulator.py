@@ -1073,6 +1073,23 @@ def test_faults_apply_to_profile_paths(emu: Emulator) -> None:
     assert [entry["status"] for entry in emu.log()] == [429, 200, 502, 503, 200]
 
 
+def test_seeded_profiles_work_through_the_api(emu: Emulator) -> None:
+    entry_id = str(uuid.uuid4())
+    slack_entry = {"id": entry_id, "name": "Confidential label", "type": "integration", "enabled": True, "created_at": "2024-01-01T00:00:00Z",
+                   "updated_at": "2024-01-01T00:00:00Z"}
+    custom, slack = emu.add_profiles(ACCOUNT, {"name": "Seeded"}, {"name": "Slack", "type": "integration", "entries": [slack_entry]})
+    got = dlp_call(emu, "GET", "profiles/custom/{profile_id}", custom["id"]).json()["result"]
+    assert got == custom and (got["confidence_threshold"], got["ai_context_enabled"], got["shared_entries"]) == ("low", False, [])
+    assert dlp_call(emu, "POST", "entries", json={**BADGE, "profile_id": custom["id"]}).status_code == 200
+    assert error_codes(dlp_call(emu, "POST", "entries", json={**BADGE, "profile_id": slack["id"]})) == [1007]
+    assert [profile["id"] for profile in dlp_call(emu, "GET", "profiles/custom").json()["result"]] == [custom["id"]]
+
+    entry = dlp_call(emu, "PUT", "entries/{entry_id}", entry_id, json={"type": "integration", "enabled": False}).json()["result"]
+    assert (entry["enabled"], entry["name"], entry["updated_at"] > slack_entry["updated_at"]) == (False, "Confidential label", True)
+    assert dlp_call(emu, "GET", "profiles/{profile_id}", slack["id"]).json()["result"]["entries"] == [entry]
+    assert error_codes(dlp_call(emu, "DELETE", "entries/{entry_id}", entry_id)) == [1010]
+
+
 def test_predefined_settings_in_a_state_document(emu: Emulator) -> None:
     state = emu.set_state({"accounts": {ACCOUNT: {"mapping": None, "rules": [], "predefined": {CARDS: {"enabled_entries": [], "ocr_enabled": True}}}}})
     assert state["accounts"][ACCOUNT]["predefined"][CARDS] == {"allowed_match_count": 0, "confidence_threshold": "low", "ocr_enabled": True,
