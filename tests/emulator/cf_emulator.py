@@ -415,9 +415,9 @@ def pattern_problem(regex: str, max_match_bytes: int | None) -> str | None:
     unsupported = unsupported_regex_syntax(parsed)
     if unsupported:
         return f"it uses {unsupported}, which Rust's regex does not support"
-    longest = parsed.getwidth()[1]
     if max_match_bytes is None:
         return None
+    longest = parsed.getwidth()[1]
     if longest >= re_constants.MAXREPEAT:
         return "it can match an unbounded string (*, + or {n,}); bound it with a range such as {1,100}"
     if longest * 4 > max_match_bytes:
@@ -457,9 +457,11 @@ def predefined_profiles(settings: dict[str, Any] | None = None) -> list[dict[str
     profiles = []
     for profile_id, name, entry_names in PREDEFINED_PROFILES:
         current = (settings or {}).get(profile_id) or default_predefined_settings(profile_id)
-        entries = [{"id": entry_id, "name": entry, "type": "predefined", "enabled": entry_id in current["enabled_entries"],
-                    "profile_id": profile_id, "confidence": {"ai_context_available": False, "available": True}}
-                   for entry, entry_id in ((entry, predefined_entry_id(profile_id, entry)) for entry in entry_names)]
+        entries = []
+        for entry in entry_names:
+            entry_id = predefined_entry_id(profile_id, entry)
+            entries.append({"id": entry_id, "name": entry, "type": "predefined", "enabled": entry_id in current["enabled_entries"],
+                            "profile_id": profile_id, "confidence": {"ai_context_available": False, "available": True}})
         profiles.append({"id": profile_id, "name": name, "type": "predefined", **{key: current[key] for key in PROFILE_SETTINGS},
                          "open_access": False, "entries": entries})
     return profiles
@@ -480,10 +482,10 @@ def profile_settings(payload: dict[str, Any]) -> dict[str, Any] | str:
     return settings
 
 
-def custom_entry(fields: dict[str, Any], profile_id: str, entry_id: str | None = None) -> dict[str, Any]:
-    """A custom (regex) or word-list entry of a custom profile, from a request body's entry."""
+def custom_entry(fields: dict[str, Any], profile_id: str) -> dict[str, Any]:
+    """A new custom (regex) or word-list entry of a custom profile, from a request body's entry."""
     stamp = now_rfc3339()
-    entry = {"id": entry_id or str(uuid.uuid4()), "name": fields["name"], "enabled": fields["enabled"], "profile_id": profile_id,
+    entry = {"id": str(uuid.uuid4()), "name": fields["name"], "enabled": fields["enabled"], "profile_id": profile_id,
              "created_at": stamp, "updated_at": stamp}
     if "pattern" in fields:
         entry.update(type="custom", pattern=copy.deepcopy(fields["pattern"]), description=fields.get("description"))
@@ -516,6 +518,12 @@ def entry_pattern_problem(fields: dict[str, Any], pointer: str) -> dict[str, Any
         return None
     return {"code": CODE_INVALID_PATTERN, "message": f"Invalid regex in entry {fields['name']!r}: {problem}",
             "source": {"pointer": pointer + "/pattern/regex"}}
+
+
+def entries_pattern_problems(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The error objects for the entries of a profile body whose regex Cloudflare would refuse."""
+    problems = [entry_pattern_problem(fields, f"/entries/{index}") for index, fields in enumerate(entries)]
+    return [problem for problem in problems if problem is not None]
 
 
 def seeded_profile(spec: Any) -> dict[str, Any]:
@@ -952,8 +960,7 @@ class Backend:  # pylint: disable=too-many-instance-attributes
         settings = profile_settings(payload)
         if isinstance(settings, str):
             return fail(400, (CODE_BAD_CONFIDENCE, settings))
-        errors = [problem for index, fields in enumerate(payload.get("entries", [])) for problem in [entry_pattern_problem(fields, f"/entries/{index}")]
-                  if problem is not None]
+        errors = entries_pattern_problems(payload.get("entries", []))
         shared = self._shared_entries(account_id, payload.get("shared_entries", []), errors)
         if errors:
             return Reply.json(400, envelope(errors=errors))
@@ -981,7 +988,7 @@ class Backend:  # pylint: disable=too-many-instance-attributes
         settings = profile_settings(payload)
         if isinstance(settings, str):
             return fail(400, (CODE_BAD_CONFIDENCE, settings))
-        errors: list[dict[str, Any]] = []
+        errors = entries_pattern_problems(payload.get("entries") or [])
         entries = self._replaced_entries(profile, payload["entries"], errors) if payload.get("entries") is not None else profile.get("entries", [])
         shared = self._shared_entries(account_id, payload.get("shared_entries", []), errors)
         if errors:
@@ -1002,9 +1009,6 @@ class Backend:  # pylint: disable=too-many-instance-attributes
         own = {str(entry.get("id", "")).lower(): entry for entry in profile.get("entries", []) if entry.get("type") == "custom"}
         replaced = [entry for entry in profile.get("entries", []) if entry.get("type") != "custom"]
         for index, fields in enumerate(listed):
-            problem = entry_pattern_problem(fields, f"/entries/{index}")
-            if problem is not None:
-                errors.append(problem)
             if "entry_id" not in fields:
                 replaced.append(custom_entry(fields, profile["id"]))
             elif fields["entry_id"].lower() in own:
@@ -1066,7 +1070,10 @@ class Backend:  # pylint: disable=too-many-instance-attributes
         if unknown:
             return fail(400, *[(CODE_UNKNOWN_ENTRY, f"Entry {entry_id} is not an entry of the profile {profile['name']}") for entry_id in unknown])
         for entry_id, switch_on in switches:
-            (enabled.add if switch_on else enabled.discard)(entry_id.lower())
+            if switch_on:
+                enabled.add(entry_id.lower())
+            else:
+                enabled.discard(entry_id.lower())
         self._store_predefined(account_id, profile["id"], settings, enabled)
         return ok(answer(self._find_profile(account_id, profile_id, "predefined")))
 
