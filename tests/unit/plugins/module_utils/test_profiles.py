@@ -119,7 +119,7 @@ def test_predefined_unknown_entry_lists_the_entries():
                                " Mastercard (aaaaaaaa-0000-4000-8000-000000000002)")
 
 
-@pytest.mark.parametrize('options', [profile for profile in (_profiles.profile_options(), _profiles.role_profile_options())])
+@pytest.mark.parametrize('options', [_profiles.profile_options(), _profiles.role_profile_options()])
 def test_no_option_but_the_documented_ones_has_a_default(options):
     assert sorted(name for name, spec in options.items() if 'default' in spec) in (['force', 'state'], [])
     assert options['entries']['options']['enabled']['default'] is True
