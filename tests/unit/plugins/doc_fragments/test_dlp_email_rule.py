@@ -36,8 +36,12 @@ def rules_module_option():
     return yaml.safe_load(ModuleDocFragment.RULES)['options']['rules']
 
 
+def role_variable(name):
+    return yaml.safe_load(ROLE_SPEC.read_text(encoding='utf-8'))['argument_specs']['main']['options'][name]
+
+
 def role_rules_variable():
-    return yaml.safe_load(ROLE_SPEC.read_text(encoding='utf-8'))['argument_specs']['main']['options']['dlp_email_rules']
+    return role_variable('dlp_email_rules')
 
 
 @pytest.mark.parametrize('documented', [
@@ -52,7 +56,8 @@ def test_documented_options_are_the_rule_options(documented):
 @pytest.mark.parametrize('documented, options', [
     (yaml.safe_load(cloudflare_dlp_profile.DOCUMENTATION)['options'], _profiles.profile_options()),
     (yaml.safe_load(cloudflare_dlp_predefined_profile.DOCUMENTATION)['options'], _profiles.predefined_options()),
-], ids=['cloudflare_dlp_profile', 'cloudflare_dlp_predefined_profile'])
+    (role_variable('dlp_email_profiles')['options'], _profiles.role_profile_options()),
+], ids=['cloudflare_dlp_profile', 'cloudflare_dlp_predefined_profile', 'role-dlp_email_profiles'])
 def test_documented_options_are_the_profile_options(documented, options):
     assert shape(documented) == shape(options)
 
