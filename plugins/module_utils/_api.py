@@ -89,13 +89,13 @@ class CloudflareAPI(object):
         """
         return self.connection.send(method, path, body, retry=retry, absent_on_404=absent_on_404)
 
-    def create(self, path, body, check, find):
+    def create(self, path, body, check, find, read_path=None):
         """POST that adds an item to the list at ``path``, never resent blindly; returns ``check(result)``.
 
         ``check`` raises APIError (``maybe_applied``) for an answer of the wrong shape. After such an answer, a 5xx,
-        a timeout or a lost connection the call may have succeeded: the list is read once and ``find(items)``
-        returns the item that appeared, or None, in which case the original error is raised (still marked
-        ``maybe_applied``, as the item may yet appear).
+        a timeout or a lost connection the call may have succeeded: what holds the items (``read_path``, by default
+        the list at ``path``) is read once and ``find(answer)`` returns the item that appeared, or None, in which case
+        the original error is raised (still marked ``maybe_applied``, as the item may yet appear).
         """
         try:
             return check(self.send('POST', path, body, retry=False))
@@ -103,7 +103,7 @@ class CloudflareAPI(object):
             if not error.details.get('maybe_applied'):
                 raise
             try:
-                adopted = find(self.send('GET', path))
+                adopted = find(self.send('GET', read_path or path))
             except APIError:
                 adopted = None
             if adopted is None:
@@ -116,6 +116,15 @@ class CloudflareAPI(object):
         if mapping is not None and not isinstance(mapping, dict):
             raise APIError('Cloudflare answered GET %s with an unexpected result: %r' % (self.mapping_path, mapping))
         return mapping or None
+
+
+def checked(answer, valid, where, write):
+    """The answer if ``valid(answer)``; else an APIError naming the call (``where``). After a write (``write``) the
+    server may have acted on it, so the error says so and is marked ``maybe_applied``."""
+    if valid(answer):
+        return answer
+    raise APIError('Cloudflare answered %s with an unexpected result: %.200r%s'
+                   % (where, answer, '; the change may have been applied' if write else ''), maybe_applied=write)
 
 
 def fail(module, error, more='', **result):

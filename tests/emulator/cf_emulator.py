@@ -1,9 +1,9 @@
 #!/usr/bin/env python
-"""Local, stateful emulator of Cloudflare's DLP-email API (8 operations), its DLP profile list and its account
-list, for tests.
+"""Local, stateful emulator of Cloudflare's DLP-email API (8 operations), its DLP profiles and entries (17
+operations) and its account list, for tests.
 
 It answers under ``/client/v4`` in Cloudflare's envelope, checks auth headers,
-validates request bodies against the bundled OpenAPI 3.0 schema, keeps state
+validates request bodies against the bundled OpenAPI 3.0 schemas, keeps state
 per account, rate limits per credential and injects faults on request.  A
 control endpoint under ``/__emulator__/`` (no auth, never logged) exposes the
 request log, faults, state and configuration.  See README.md beside this file.
@@ -18,6 +18,8 @@ import json
 import math
 import os
 import re
+import re._constants as re_constants  # pylint: disable=consider-using-from-import
+import re._parser as re_parser  # pylint: disable=consider-using-from-import
 import signal
 import socket
 import sys
@@ -40,8 +42,12 @@ from openapi_schema_validator import OAS30Validator, oas30_format_checker
 from referencing import Registry
 from referencing.jsonschema import DRAFT4
 
-SCHEMA_PATH = Path(__file__).resolve().with_name("cloudflare-dlp-email.openapi.json")
-SCHEMA_URI = "urn:cloudflare-dlp-email.openapi.json"
+# The bundled OpenAPI documents (Cloudflare's, BSD-3-Clause: see LICENSE-cloudflare-api-schemas), by short name.
+SCHEMA_FILES = {"email": "cloudflare-dlp-email.openapi.json", "profiles": "cloudflare-dlp-profiles.openapi.json"}
+SCHEMA_DIR = Path(__file__).resolve().parent
+# Quirks of the profiles schema, mirrored rather than fixed: these oneOfs have overlapping branches (an entry with an
+# entry_id matches both of dlp_ProfileEntryUpdate's), so request bodies are validated as if they were anyOfs.
+ONE_OF_READ_AS_ANY_OF = {"profiles": ("dlp_EntryOfNewProfile", "dlp_ProfileEntryUpdate")}
 
 API_PREFIX = "/client/v4"
 CONTROL_PREFIX = "/__emulator__"
@@ -62,8 +68,15 @@ CODE_SCHEMA = 1002
 CODE_UNKNOWN_PRIORITY_RULE = 1003
 CODE_EMPTY_PRIORITIES = 1004
 CODE_BAD_QUERY = 1005
+CODE_INVALID_PATTERN = 1006
+CODE_NO_CUSTOM_PROFILE = 1007
+CODE_UNKNOWN_ENTRY = 1008
+CODE_BAD_CONFIDENCE = 1009
+CODE_WRONG_ENTRY_TYPE = 1010
 CODE_MAPPING_NOT_FOUND = 1551
 CODE_RULE_NOT_FOUND = 1552
+CODE_PROFILE_NOT_FOUND = 1553
+CODE_ENTRY_NOT_FOUND = 1554
 CODE_RATE_LIMITED = 971
 CODE_BAD_HEADERS = 6003
 CODE_BAD_AUTHORIZATION = 6111
@@ -78,19 +91,38 @@ MSG_RATE_LIMITED = "Please wait and consider throttling your request speed"
 
 REDACTED_HEADERS = frozenset({"authorization", "x-auth-key", "x-auth-user-service-key"})
 
-# (kind, method) -> request body schema name; kinds: mapping, rules, rule.
+# (kind, method) -> (schema document, component schema) of the request body; kinds are those of DLP_ROUTES.
 BODY_SCHEMAS = {
-    ("mapping", "POST"): "dlp_UpdateAddinAccountMapping",
-    ("rules", "POST"): "dlp_CreateEmailRule",
-    ("rules", "PATCH"): "dlp_UpdateEmailRulePriorities",
-    ("rule", "PUT"): "dlp_CreateEmailRule",
+    ("mapping", "POST"): ("email", "dlp_UpdateAddinAccountMapping"),
+    ("rules", "POST"): ("email", "dlp_CreateEmailRule"),
+    ("rules", "PATCH"): ("email", "dlp_UpdateEmailRulePriorities"),
+    ("rule", "PUT"): ("email", "dlp_CreateEmailRule"),
+    ("custom_profiles", "POST"): ("profiles", "dlp_NewCustomProfile"),
+    ("custom_profile", "PUT"): ("profiles", "dlp_CustomProfileUpdate"),
+    ("predefined_profile", "PUT"): ("profiles", "dlp_PredefinedProfileUpdate"),
+    ("predefined_config", "PUT"): ("profiles", "dlp_PredefinedProfileConfigUpdate"),
+    ("entries", "POST"): ("profiles", "dlp_NewEntry"),
+    ("custom_entry", "PUT"): ("profiles", "dlp_CustomEntryUpdate"),
+    ("entry", "PUT"): ("profiles", "dlp_EntryUpdate"),
+    ("patterns", "POST"): ("profiles", "dlp_RegexValidationQuery"),
 }
-ROUTE_METHODS = {
-    "mapping": frozenset({"GET", "POST"}),
-    "rules": frozenset({"GET", "POST", "PATCH"}),
-    "rule": frozenset({"GET", "PUT", "DELETE"}),
-    "profiles": frozenset({"GET"}),
-}
+# Routes under /client/v4/accounts/{account_id}/dlp: (path, kind, methods); "{id}" is the segment of a rule, profile or
+# entry ID. The first route whose path and method match wins, so "profiles/custom" comes before "profiles/{id}".
+DLP_ROUTES = (
+    ("email/account_mapping", "mapping", ("GET", "POST")),
+    ("email/rules", "rules", ("GET", "POST", "PATCH")),
+    ("email/rules/{id}", "rule", ("GET", "PUT", "DELETE")),
+    ("profiles", "profiles", ("GET",)),
+    ("profiles/custom", "custom_profiles", ("GET", "POST")),
+    ("profiles/custom/{id}", "custom_profile", ("GET", "PUT", "DELETE")),
+    ("profiles/predefined/{id}", "predefined_profile", ("GET", "PUT")),
+    ("profiles/predefined/{id}/config", "predefined_config", ("GET", "PUT")),
+    ("profiles/{id}", "profile", ("GET",)),
+    ("entries", "entries", ("POST",)),
+    ("entries/custom/{id}", "custom_entry", ("PUT",)),
+    ("entries/{id}", "entry", ("GET", "PUT", "DELETE")),
+    ("patterns/validate", "patterns", ("POST",)),
+)
 FAULT_KEYS = frozenset({"method", "path", "count", "status", "headers", "body", "json", "delay", "after"})
 CONFIG_KEYS = frozenset({"absent_mapping", "rotate_token", "rate_limit"})
 # GET /accounts: Cloudflare documents page >= 1 and per_page 5 to 50 (default 20); the shape is the SDK's Account.
@@ -100,9 +132,10 @@ ACCOUNT_TYPES = ("standard", "enterprise")
 PER_PAGE_RANGE = (5, 50)
 DEFAULT_PER_PAGE = 20
 
-# GET /accounts/{id}/dlp/profiles is outside the bundled schema: its answer takes the shapes of the official SDK's
-# cloudflare.types.zero_trust.dlp.Profile. Every account has these predefined profiles (IDs the emulator's own);
-# custom and integration profiles are seeded through the control endpoint.
+# DLP profiles answer in the shapes of the official SDK's cloudflare.types.zero_trust.dlp types, which the profiles
+# schema leaves loose. Every account has these predefined profiles (IDs the emulator's own; an entry's ID is derived
+# from its profile's and its name); custom profiles are made through the API or seeded, like integration profiles,
+# through the control endpoint.
 PREDEFINED_PROFILES = (
     ("56a8c060-01bb-4f89-ba1e-3ad42770a342", "Credit Card Numbers", ("Visa Card Number", "Mastercard Card Number")),
     ("3e9d1c52-8b1f-4c6e-9a0d-7f2b5e4c1a93", "Financial Information", ("IBAN", "SWIFT Code")),
@@ -111,6 +144,18 @@ PREDEFINED_PROFILES = (
     ("d7b2e9f1-4a6c-4b3d-8e5f-1c0a9b8d7e62", "Source Code", ("Python", "JavaScript")),
 )
 SEEDED_PROFILE_TYPES = ("custom", "integration")
+# The settings of a profile and their values on a new profile, and after a PUT that leaves them out.
+PROFILE_SETTINGS = {"allowed_match_count": 0, "confidence_threshold": "low", "ocr_enabled": False, "ai_context_enabled": False}
+CONFIDENCE_LEVELS = ("low", "medium", "high", "very_high")
+# Custom profile fields that a PUT leaves unchanged when it omits them (the schema says so); it resets the others.
+KEPT_WHEN_OMITTED = ("data_classes", "data_tags", "sensitivity_levels")
+# Pattern validation: without max_match_bytes a default limit applies (Cloudflare does not say which); the emulator
+# counts every character a pattern can match as 4 bytes, the most UTF-8 needs.
+DEFAULT_MAX_MATCH_BYTES = 4096
+# Python's re accepts these; Rust's regex crate, which Cloudflare's rule engines use, has none of them.
+UNSUPPORTED_REGEX_OPS = {"ASSERT": "look-around", "ASSERT_NOT": "look-around", "GROUPREF": "a back-reference",
+                         "GROUPREF_EXISTS": "a conditional group", "ATOMIC_GROUP": "an atomic group",
+                         "POSSESSIVE_REPEAT": "a possessive repeat"}
 
 
 class ControlError(Exception):
@@ -183,25 +228,33 @@ def default_error_for(status: int) -> tuple[int, str]:
     return (CODE_INTERNAL if status >= 500 else 1000), phrase
 
 
-def load_schema_document(path: Path = SCHEMA_PATH) -> dict[str, Any]:
-    """Read the bundled OpenAPI document."""
-    with path.open(encoding="utf-8") as handle:
-        return json.load(handle)
+def load_schema_documents() -> dict[str, dict[str, Any]]:
+    """Read the bundled OpenAPI documents, with the overlapping oneOfs of ONE_OF_READ_AS_ANY_OF read as anyOfs."""
+    documents = {}
+    for name, filename in SCHEMA_FILES.items():
+        with (SCHEMA_DIR / filename).open(encoding="utf-8") as handle:
+            documents[name] = json.load(handle)
+        for schema_name in ONE_OF_READ_AS_ANY_OF.get(name, ()):
+            schema = documents[name]["components"]["schemas"][schema_name]
+            schema["anyOf"] = schema.pop("oneOf")
+    return documents
 
 
 class BodyValidator:  # pylint: disable=too-few-public-methods
-    """Validates request bodies against the component schemas of the OpenAPI document (OAS 3.0 rules)."""
+    """Validates request bodies against the component schemas of the OpenAPI documents (OAS 3.0 rules)."""
 
-    def __init__(self, document: dict[str, Any]):
-        registry = Registry().with_resource(SCHEMA_URI, DRAFT4.create_resource(document))
+    def __init__(self, documents: dict[str, dict[str, Any]]):
+        registry = Registry().with_resources((f"urn:{name}", DRAFT4.create_resource(document)) for name, document in documents.items())
         self._validators = {
-            name: OAS30Validator({"$ref": f"{SCHEMA_URI}#/components/schemas/{name}"}, registry=registry, format_checker=oas30_format_checker)
-            for name in set(BODY_SCHEMAS.values())
+            (document, name): OAS30Validator({"$ref": f"urn:{document}#/components/schemas/{name}"}, registry=registry,
+                                             format_checker=oas30_format_checker)
+            for document, name in set(BODY_SCHEMAS.values())
         }
 
-    def errors(self, schema_name: str, instance: Any) -> list[dict[str, Any]]:
-        """Cloudflare-style error objects for every top-level validation error (empty when valid)."""
-        found = sorted(self._validators[schema_name].iter_errors(instance), key=lambda e: [str(p) for p in e.absolute_path])
+    def errors(self, schema: tuple[str, str], instance: Any) -> list[dict[str, Any]]:
+        """Cloudflare-style error objects for every top-level validation error (empty when valid); ``schema`` is
+        (document, component schema name)."""
+        found = sorted(self._validators[schema].iter_errors(instance), key=lambda e: [str(p) for p in e.absolute_path])
         return [self._describe(error) for error in found]
 
     @staticmethod
@@ -351,14 +404,126 @@ def validate_config(update: Any) -> dict[str, Any]:
     return clean
 
 
-def predefined_profiles() -> list[dict[str, Any]]:
-    """The predefined profiles of every account, as the SDK's PredefinedProfile."""
-    return [{"id": profile_id, "name": name, "type": "predefined", "allowed_match_count": 0, "ocr_enabled": False,
-             "ai_context_enabled": False, "confidence_threshold": "low", "open_access": False,
-             "entries": [{"id": str(uuid.uuid5(uuid.UUID(profile_id), entry)), "name": entry, "type": "predefined", "enabled": True,
-                          "profile_id": profile_id, "confidence": {"ai_context_available": False, "available": True}}
-                         for entry in entries]}
-            for profile_id, name, entries in PREDEFINED_PROFILES]
+def pattern_problem(regex: str, max_match_bytes: int | None) -> str | None:
+    """Why Cloudflare would refuse this regex, or None. ``max_match_bytes`` None means no length limit."""
+    try:
+        re.compile(regex)
+        # Python's own parser gives the syntax tree and the longest match; re._parser is private but stable since 3.11.
+        parsed = re_parser.parse(regex)
+    except (re.error, OverflowError, RecursionError) as exc:
+        return f"it does not compile: {exc}"
+    unsupported = unsupported_regex_syntax(parsed)
+    if unsupported:
+        return f"it uses {unsupported}, which Rust's regex does not support"
+    if max_match_bytes is None:
+        return None
+    longest = parsed.getwidth()[1]
+    if longest >= re_constants.MAXREPEAT:
+        return "it can match an unbounded string (*, + or {n,}); bound it with a range such as {1,100}"
+    if longest * 4 > max_match_bytes:
+        return f"it can match {longest} characters, up to {longest * 4} bytes, more than the limit of {max_match_bytes}"
+    return None
+
+
+def unsupported_regex_syntax(parsed: Any) -> str | None:
+    """The first construct of a parsed regex (a re._parser.SubPattern or any tuple or list holding some) that Rust's
+    regex lacks, or None."""
+    if isinstance(parsed, re_parser.SubPattern):
+        for op, argument in parsed:
+            found = UNSUPPORTED_REGEX_OPS.get(str(op)) or unsupported_regex_syntax(argument)
+            if found:
+                return found
+    elif isinstance(parsed, (tuple, list)):
+        for item in parsed:
+            found = unsupported_regex_syntax(item)
+            if found:
+                return found
+    return None
+
+
+def predefined_entry_id(profile_id: str, name: str) -> str:
+    """The stable ID of a predefined entry."""
+    return str(uuid.uuid5(uuid.UUID(profile_id), name))
+
+
+def default_predefined_settings(profile_id: str) -> dict[str, Any]:
+    """The settings of a predefined profile that an account never changed: every entry enabled."""
+    names = next(entries for known_id, _name, entries in PREDEFINED_PROFILES if known_id == profile_id)
+    return dict(PROFILE_SETTINGS, enabled_entries=[predefined_entry_id(profile_id, name) for name in names])
+
+
+def predefined_profiles(settings: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The predefined profiles, as the SDK's PredefinedProfile, with an account's settings by profile ID."""
+    profiles = []
+    for profile_id, name, entry_names in PREDEFINED_PROFILES:
+        current = (settings or {}).get(profile_id) or default_predefined_settings(profile_id)
+        entries = []
+        for entry in entry_names:
+            entry_id = predefined_entry_id(profile_id, entry)
+            entries.append({"id": entry_id, "name": entry, "type": "predefined", "enabled": entry_id in current["enabled_entries"],
+                            "profile_id": profile_id, "confidence": {"ai_context_available": False, "available": True}})
+        profiles.append({"id": profile_id, "name": name, "type": "predefined", **{key: current[key] for key in PROFILE_SETTINGS},
+                         "open_access": False, "entries": entries})
+    return profiles
+
+
+def predefined_config(profile: dict[str, Any]) -> dict[str, Any]:
+    """A predefined profile's config (GET and PUT .../config), as the SDK's profiles.PredefinedProfile."""
+    config = {key: value for key, value in profile.items() if key != "type"}
+    config["enabled_entries"] = [entry["id"] for entry in profile["entries"] if entry["enabled"]]
+    return config
+
+
+def profile_settings(payload: dict[str, Any]) -> dict[str, Any] | str:
+    """The settings a write sets (absent or null: the defaults), or why they are invalid."""
+    settings = {key: default if payload.get(key) is None else payload[key] for key, default in PROFILE_SETTINGS.items()}
+    if settings["confidence_threshold"] not in CONFIDENCE_LEVELS:
+        return f"Invalid confidence_threshold {settings['confidence_threshold']!r}: must be one of {', '.join(CONFIDENCE_LEVELS)}"
+    return settings
+
+
+def custom_entry(fields: dict[str, Any], profile_id: str) -> dict[str, Any]:
+    """A new custom (regex) or word-list entry of a custom profile, from a request body's entry."""
+    stamp = now_rfc3339()
+    entry = {"id": str(uuid.uuid4()), "name": fields["name"], "enabled": fields["enabled"], "profile_id": profile_id,
+             "created_at": stamp, "updated_at": stamp}
+    if "pattern" in fields:
+        entry.update(type="custom", pattern=copy.deepcopy(fields["pattern"]), description=fields.get("description"))
+    else:
+        entry.update(type="word_list", word_list=list(fields["words"]))
+    return entry
+
+
+def profile_not_found() -> Reply:
+    """404 for a profile the account does not have (or not of the kind the path names)."""
+    return fail(404, (CODE_PROFILE_NOT_FOUND, "DLP profile not found"))
+
+
+def entry_not_found() -> Reply:
+    """404 for an entry the account does not have."""
+    return fail(404, (CODE_ENTRY_NOT_FOUND, "DLP entry not found"))
+
+
+def unknown_entry(entry_id: str, pointer: str) -> dict[str, Any]:
+    """The error object for an entry ID that a body names but the profile (or account) does not have."""
+    return {"code": CODE_UNKNOWN_ENTRY, "message": f"Entry {entry_id} not found", "source": {"pointer": pointer}}
+
+
+def entry_pattern_problem(fields: dict[str, Any], pointer: str) -> dict[str, Any] | None:
+    """The error object for an entry whose regex Cloudflare would refuse (with the default length limit), or None."""
+    if "pattern" not in fields:
+        return None
+    problem = pattern_problem(fields["pattern"]["regex"], DEFAULT_MAX_MATCH_BYTES)
+    if problem is None:
+        return None
+    return {"code": CODE_INVALID_PATTERN, "message": f"Invalid regex in entry {fields['name']!r}: {problem}",
+            "source": {"pointer": pointer + "/pattern/regex"}}
+
+
+def entries_pattern_problems(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The error objects for the entries of a profile body whose regex Cloudflare would refuse."""
+    problems = [entry_pattern_problem(fields, f"/entries/{index}") for index, fields in enumerate(entries)]
+    return [problem for problem in problems if problem is not None]
 
 
 def seeded_profile(spec: Any) -> dict[str, Any]:
@@ -376,7 +541,7 @@ def seeded_profile(spec: Any) -> dict[str, Any]:
     profile = {"id": profile_id, "name": spec["name"], "type": kind, "description": spec.get("description"), "created_at": stamp,
                "updated_at": stamp, "entries": []}
     if kind == "custom":
-        profile.update(allowed_match_count=0, ocr_enabled=False)
+        profile.update(PROFILE_SETTINGS, shared_entries=[])
     else:
         profile.update(integration_id=str(uuid.uuid5(uuid.UUID(profile_id), "integration")), shared_entries=[])
     profile.update(copy.deepcopy(spec))
@@ -441,8 +606,8 @@ def validate_state(state: Any) -> dict[str, Any]:
         raise ControlError("state.accounts must be an object keyed by account ID")
     clean: dict[str, Any] = {}
     for account_id, account in accounts.items():
-        if not isinstance(account, dict) or set(account) - {"mapping", "rules", "profiles"}:
-            raise ControlError(f"state.accounts[{account_id!r}] must be an object with 'mapping', 'rules' and optionally 'profiles'")
+        if not isinstance(account, dict) or set(account) - {"mapping", "rules", "profiles", "predefined"}:
+            raise ControlError(f"state.accounts[{account_id!r}] must be an object with 'mapping', 'rules' and optionally 'profiles' and 'predefined'")
         mapping = account.get("mapping")
         rules = account.get("rules", [])
         if mapping is not None and not isinstance(mapping, dict):
@@ -459,21 +624,30 @@ def validate_state(state: Any) -> dict[str, Any]:
         clean[account_id] = {"mapping": copy.deepcopy(mapping), "rules": copy.deepcopy(rules)}
         if "profiles" in account:
             clean[account_id]["profiles"] = seeded_profiles(account["profiles"], f"state.accounts[{account_id!r}].profiles")
+        if "predefined" in account:
+            clean[account_id]["predefined"] = predefined_settings(account["predefined"], f"state.accounts[{account_id!r}].predefined")
     return clean
+
+
+def predefined_settings(settings: Any, where: str) -> dict[str, Any]:
+    """An account's settings of predefined profiles, by profile ID, each with the defaults filled in."""
+    known = [profile_id for profile_id, _name, _entries in PREDEFINED_PROFILES]
+    if not isinstance(settings, dict) or set(settings) - set(known) or not all(isinstance(value, dict) for value in settings.values()):
+        raise ControlError(f"{where} must be an object of predefined profile ID ({', '.join(known)}) to settings")
+    return {profile_id: dict(default_predefined_settings(profile_id), **copy.deepcopy(value)) for profile_id, value in settings.items()}
 
 
 class Backend:  # pylint: disable=too-many-instance-attributes
     """All emulator state and request handling, independent of the HTTP plumbing."""
 
-    def __init__(self, tokens: list[str], key_pairs: list[tuple[str, str]], config: dict[str, Any], state_file: Path | None = None,
-                 document: dict[str, Any] | None = None):
+    def __init__(self, tokens: list[str], key_pairs: list[tuple[str, str]], config: dict[str, Any], state_file: Path | None = None):
         self.lock = threading.RLock()
         self.tokens = set(tokens)
         self.key_pairs = {(email.lower(), key) for email, key in key_pairs}
         self.start_config = copy.deepcopy(config)
         self.config = copy.deepcopy(config)
         self.state_file = state_file
-        self.validator = BodyValidator(document if document is not None else load_schema_document())
+        self.validator = BodyValidator(load_schema_documents())
         self.accounts: dict[str, dict[str, Any]] = {}
         self.visible_accounts: list[dict[str, Any]] = []
         self.request_log: list[dict[str, Any]] = []
@@ -564,23 +738,19 @@ class Backend:  # pylint: disable=too-many-instance-attributes
 
     @staticmethod
     def match_route(method: str, raw_path: str) -> tuple[str, str, str | None] | None:
-        """(kind, account segment, rule segment) for a known route and method, else None."""
+        """(kind, account segment, ID segment) for a known route and method, else None."""
         if raw_path == ACCOUNTS_PATH:
             return ("accounts", "", None) if method == "GET" else None
         parts = raw_path.split("/")
-        if len(parts) == 7 and parts[:4] == ["", "client", "v4", "accounts"] and parts[5:7] == ["dlp", "profiles"]:
-            return ("profiles", parts[4], None) if method in ROUTE_METHODS["profiles"] else None
-        if len(parts) not in (8, 9) or parts[:4] != ["", "client", "v4", "accounts"] or parts[5:7] != ["dlp", "email"]:
+        if len(parts) < 7 or parts[:4] != ["", "client", "v4", "accounts"] or parts[5] != "dlp":
             return None
-        if len(parts) == 8 and parts[7] in ("account_mapping", "rules"):
-            kind, rule = ("mapping" if parts[7] == "account_mapping" else "rules"), None
-        elif len(parts) == 9 and parts[7] == "rules" and parts[8]:
-            kind, rule = "rule", parts[8]
-        else:
-            return None
-        if method not in ROUTE_METHODS[kind]:
-            return None
-        return kind, parts[4], rule
+        rest = parts[6:]
+        for pattern, kind, methods in DLP_ROUTES:
+            segments = pattern.split("/")
+            if method in methods and len(segments) == len(rest) and all(
+                    segment == part or (segment == "{id}" and part) for segment, part in zip(segments, rest)):
+                return kind, parts[4], rest[segments.index("{id}")] if "{id}" in segments else None
+        return None
 
     def _process_checked(self, method: str, raw_path: str, headers: Any, body: bytes, query: str = "") -> Reply:
         route = self.match_route(method, raw_path)
@@ -592,10 +762,10 @@ class Backend:  # pylint: disable=too-many-instance-attributes
         limited = self._rate_limit(credential)
         if limited is not None:
             return limited
-        kind, account_id, rule_id = route
+        kind, account_id, item_id = route
         if kind == "accounts":
             return self._op_accounts_get(query)
-        if not ACCOUNT_RE.fullmatch(account_id) or (rule_id is not None and not UUID_RE.fullmatch(rule_id)):
+        if not ACCOUNT_RE.fullmatch(account_id) or (item_id is not None and not UUID_RE.fullmatch(item_id)):
             return fail(404, (CODE_BAD_IDENTIFIER, f"Could not route to {raw_path[len(API_PREFIX):]}, perhaps your object identifier is invalid?"),
                         (CODE_NO_ROUTE, MSG_NO_ROUTE))
         if kind == "profiles":
@@ -605,11 +775,11 @@ class Backend:  # pylint: disable=too-many-instance-attributes
             return problem
         handler = getattr(self, f"_op_{kind}_{method.lower()}")
         with self.lock:
-            return handler(account_id, rule_id.lower() if rule_id else None, payload)
+            return handler(account_id, item_id.lower() if item_id else None, payload)
 
-    def _parse_body(self, schema_name: str | None, body: bytes) -> tuple[Any, Reply | None]:
+    def _parse_body(self, schema: tuple[str, str] | None, body: bytes) -> tuple[Any, Reply | None]:
         """The parsed, schema-valid request body, or the 400 answer explaining why not."""
-        if schema_name is None:
+        if schema is None:
             return None, None
         try:
             if not body.strip():
@@ -617,7 +787,7 @@ class Backend:  # pylint: disable=too-many-instance-attributes
             payload = parse_json(body.decode("utf-8"))
         except ValueError as exc:
             return None, fail(400, (CODE_INVALID_JSON, f"Request body is not valid JSON: {exc}"))
-        errors = self.validator.errors(schema_name, payload)
+        errors = self.validator.errors(schema, payload)
         if errors:
             return None, Reply.json(400, envelope(errors=errors))
         return payload, None
@@ -743,7 +913,240 @@ class Backend:  # pylint: disable=too-many-instance-attributes
             if value not in ("true", "false"):
                 return fail(400, (CODE_BAD_QUERY, f"Invalid query parameter all={value!r}: must be true or false"))
         with self.lock:
-            return ok(predefined_profiles() + copy.deepcopy(self.accounts.get(account_id, {}).get("profiles", [])))
+            return ok(self._all_profiles(account_id))
+
+    # ----- DLP profiles and entries (called with the lock held) ----------
+    def _profiles(self, account_id: str) -> list[dict[str, Any]]:
+        """The account's stored profiles: custom (made through the API or seeded) and integration (seeded)."""
+        return self.accounts.get(account_id, {}).get("profiles", [])
+
+    def _all_profiles(self, account_id: str) -> list[dict[str, Any]]:
+        """Every profile of the account: the predefined ones with its settings (copies), then the stored ones."""
+        return predefined_profiles(self.accounts.get(account_id, {}).get("predefined")) + self._profiles(account_id)
+
+    def _find_profile(self, account_id: str, profile_id: str, kind: str | None = None) -> dict[str, Any] | None:
+        for profile in self._all_profiles(account_id):
+            if str(profile.get("id", "")).lower() == profile_id.lower() and kind in (None, profile.get("type")):
+                return profile
+        return None
+
+    def _find_entry(self, account_id: str, entry_id: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        """(entry, the profile that owns it), or (None, None)."""
+        for profile in self._all_profiles(account_id):
+            for entry in profile.get("entries", []):
+                if str(entry.get("id", "")).lower() == entry_id.lower():
+                    return entry, profile
+        return None, None
+
+    def _sharing_profiles(self, account_id: str, entry_id: str) -> list[dict[str, Any]]:
+        """The stored profiles that share an entry of another profile."""
+        return [profile for profile in self._profiles(account_id) if any(shared.get("id") == entry_id for shared in profile.get("shared_entries", []))]
+
+    def _shared_entries(self, account_id: str, references: list[dict[str, Any]], errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The entries that {entry_id, enabled} references name, as a profile shows them; unknown IDs go to ``errors``."""
+        shared = []
+        for index, reference in enumerate(references):
+            entry, _owner = self._find_entry(account_id, reference["entry_id"])
+            if entry is None:
+                errors.append(unknown_entry(reference["entry_id"], f"/shared_entries/{index}/entry_id"))
+            else:
+                shared.append(dict(copy.deepcopy(entry), enabled=reference["enabled"]))
+        return shared
+
+    def _op_custom_profiles_get(self, account_id: str, _item_id: None, _payload: None) -> Reply:
+        return ok([profile for profile in self._profiles(account_id) if profile.get("type") == "custom"])
+
+    def _op_custom_profiles_post(self, account_id: str, _item_id: None, payload: dict[str, Any]) -> Reply:
+        settings = profile_settings(payload)
+        if isinstance(settings, str):
+            return fail(400, (CODE_BAD_CONFIDENCE, settings))
+        errors = entries_pattern_problems(payload.get("entries", []))
+        shared = self._shared_entries(account_id, payload.get("shared_entries", []), errors)
+        if errors:
+            return Reply.json(400, envelope(errors=errors))
+        stamp = now_rfc3339()
+        profile_id = str(uuid.uuid4())
+        profile = {"id": profile_id, "name": payload["name"], "description": payload.get("description"), "type": "custom", **settings,
+                   "entries": [custom_entry(fields, profile_id) for fields in payload.get("entries", [])], "shared_entries": shared,
+                   **{key: copy.deepcopy(payload.get(key) or []) for key in KEPT_WHEN_OMITTED}, "created_at": stamp, "updated_at": stamp}
+        if "context_awareness" in payload:
+            profile["context_awareness"] = copy.deepcopy(payload["context_awareness"])
+        self._account(account_id).setdefault("profiles", []).append(profile)
+        self._save()
+        return ok(profile)
+
+    def _op_custom_profile_get(self, account_id: str, profile_id: str, _payload: None) -> Reply:
+        profile = self._find_profile(account_id, profile_id, "custom")
+        return ok(profile) if profile is not None else profile_not_found()
+
+    def _op_custom_profile_put(self, account_id: str, profile_id: str, payload: dict[str, Any]) -> Reply:
+        """Replaces the profile's fields: omitted settings, description, shared entries and context awareness are reset; omitted
+        entries, data classes, data tags and sensitivity levels stay. Listed entries are the whole set of its regex entries."""
+        profile = self._find_profile(account_id, profile_id, "custom")
+        if profile is None:
+            return profile_not_found()
+        settings = profile_settings(payload)
+        if isinstance(settings, str):
+            return fail(400, (CODE_BAD_CONFIDENCE, settings))
+        errors = entries_pattern_problems(payload.get("entries") or [])
+        entries = self._replaced_entries(profile, payload["entries"], errors) if payload.get("entries") is not None else profile.get("entries", [])
+        shared = self._shared_entries(account_id, payload.get("shared_entries", []), errors)
+        if errors:
+            return Reply.json(400, envelope(errors=errors))
+        profile.update(name=payload["name"], description=payload.get("description"), entries=entries, shared_entries=shared, updated_at=now_rfc3339(),
+                       **settings)
+        profile.update({key: copy.deepcopy(payload[key] or []) for key in KEPT_WHEN_OMITTED if key in payload})
+        profile.pop("context_awareness", None)
+        if "context_awareness" in payload:
+            profile["context_awareness"] = copy.deepcopy(payload["context_awareness"])
+        self._save()
+        return ok(profile)
+
+    @staticmethod
+    def _replaced_entries(profile: dict[str, Any], listed: list[dict[str, Any]], errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """A custom profile's entries after a PUT that lists its regex entries: those with an entry_id of the profile are
+        updated, the others created, unlisted regex entries dropped; other kinds of entries stay."""
+        own = {str(entry.get("id", "")).lower(): entry for entry in profile.get("entries", []) if entry.get("type") == "custom"}
+        replaced = [entry for entry in profile.get("entries", []) if entry.get("type") != "custom"]
+        for index, fields in enumerate(listed):
+            if "entry_id" not in fields:
+                replaced.append(custom_entry(fields, profile["id"]))
+            elif fields["entry_id"].lower() in own:
+                entry = copy.deepcopy(own[fields["entry_id"].lower()])
+                entry.update(name=fields["name"], enabled=fields["enabled"], pattern=copy.deepcopy(fields["pattern"]),
+                             description=fields.get("description"), updated_at=now_rfc3339())
+                replaced.append(entry)
+            else:
+                errors.append(unknown_entry(fields["entry_id"], f"/entries/{index}/entry_id"))
+        return replaced
+
+    def _op_custom_profile_delete(self, account_id: str, profile_id: str, _payload: None) -> Reply:
+        profile = self._find_profile(account_id, profile_id, "custom")
+        if profile is None:
+            return profile_not_found()
+        self._profiles(account_id).remove(profile)
+        for entry in profile.get("entries", []):
+            self._unshare(account_id, entry.get("id"))
+        self._save()
+        return ok(None)
+
+    def _unshare(self, account_id: str, entry_id: Any) -> None:
+        for profile in self._sharing_profiles(account_id, entry_id):
+            profile["shared_entries"] = [shared for shared in profile["shared_entries"] if shared.get("id") != entry_id]
+
+    def _op_profile_get(self, account_id: str, profile_id: str, _payload: None) -> Reply:
+        profile = self._find_profile(account_id, profile_id)
+        return ok(profile) if profile is not None else profile_not_found()
+
+    def _op_predefined_profile_get(self, account_id: str, profile_id: str, _payload: None) -> Reply:
+        profile = self._find_profile(account_id, profile_id, "predefined")
+        return ok(profile) if profile is not None else profile_not_found()
+
+    def _op_predefined_profile_put(self, account_id: str, profile_id: str, payload: dict[str, Any]) -> Reply:
+        """The deprecated update: settings, and the entries it lists ({id, enabled}) switched on or off."""
+        return self._write_predefined(account_id, profile_id, payload, keep_enabled=True, answer=lambda profile: profile)
+
+    def _op_predefined_config_get(self, account_id: str, profile_id: str, _payload: None) -> Reply:
+        profile = self._find_profile(account_id, profile_id, "predefined")
+        return ok(predefined_config(profile)) if profile is not None else profile_not_found()
+
+    def _op_predefined_config_put(self, account_id: str, profile_id: str, payload: dict[str, Any]) -> Reply:
+        """Settings, and exactly the entries of enabled_entries enabled (none when it is omitted or null), then the
+        deprecated entries ({id, enabled}) applied on top."""
+        return self._write_predefined(account_id, profile_id, payload, keep_enabled=False, answer=predefined_config)
+
+    def _write_predefined(self, account_id: str, profile_id: str, payload: dict[str, Any], keep_enabled: bool, answer: Any) -> Reply:
+        profile = self._find_profile(account_id, profile_id, "predefined")
+        if profile is None:
+            return profile_not_found()
+        settings = profile_settings(payload)
+        if isinstance(settings, str):
+            return fail(400, (CODE_BAD_CONFIDENCE, settings))
+        known = {entry["id"]: entry for entry in profile["entries"]}
+        enabled = {entry_id for entry_id, entry in known.items() if entry["enabled"]} if keep_enabled else set()
+        switches = [(entry_id, True) for entry_id in payload.get("enabled_entries") or []]
+        switches += [(item["id"], item["enabled"]) for item in payload.get("entries", [])]
+        unknown = [entry_id for entry_id, _on in switches if entry_id.lower() not in known]
+        if unknown:
+            return fail(400, *[(CODE_UNKNOWN_ENTRY, f"Entry {entry_id} is not an entry of the profile {profile['name']}") for entry_id in unknown])
+        for entry_id, switch_on in switches:
+            if switch_on:
+                enabled.add(entry_id.lower())
+            else:
+                enabled.discard(entry_id.lower())
+        self._store_predefined(account_id, profile["id"], settings, enabled)
+        return ok(answer(self._find_profile(account_id, profile_id, "predefined")))
+
+    def _store_predefined(self, account_id: str, profile_id: str, settings: dict[str, Any], enabled: set[str]) -> None:
+        entries = default_predefined_settings(profile_id)["enabled_entries"]
+        stored = self._account(account_id).setdefault("predefined", {})
+        stored[profile_id] = dict(settings, enabled_entries=[entry_id for entry_id in entries if entry_id in enabled])
+        self._save()
+
+    def _op_entries_post(self, account_id: str, _item_id: None, payload: dict[str, Any]) -> Reply:
+        if payload.get("profile_id") is None:
+            return fail(400, (CODE_NO_CUSTOM_PROFILE, "profile_id is required: every entry of the emulator belongs to one custom profile"))
+        profile = self._find_profile(account_id, payload["profile_id"])
+        if profile is None:
+            return profile_not_found()
+        if profile.get("type") != "custom":
+            return fail(400, (CODE_NO_CUSTOM_PROFILE, f"Entries can only be added to custom profiles; {profile['name']} is a {profile.get('type')} profile"))
+        problem = entry_pattern_problem(payload, "")
+        if problem is not None:
+            return Reply.json(400, envelope(errors=[problem]))
+        entry = custom_entry(payload, profile["id"])
+        profile.setdefault("entries", []).append(entry)
+        self._save()
+        return ok(entry)
+
+    def _op_custom_entry_put(self, account_id: str, entry_id: str, payload: dict[str, Any]) -> Reply:
+        return self._op_entry_put(account_id, entry_id, dict(payload, type="custom"))
+
+    def _op_entry_put(self, account_id: str, entry_id: str, payload: dict[str, Any]) -> Reply:
+        """A custom entry takes the body's name, pattern, description (absent: null) and enabled; a predefined or
+        integration entry can only be enabled or disabled."""
+        entry, profile = self._find_entry(account_id, entry_id)
+        if entry is None or profile is None:
+            return entry_not_found()
+        if entry.get("type") != payload["type"]:
+            return fail(400, (CODE_WRONG_ENTRY_TYPE, f"Entry {entry['id']} is a {entry.get('type')} entry, not a {payload['type']} one"))
+        if entry["type"] == "predefined":
+            enabled = {known["id"] for known in profile["entries"] if known["enabled"] and known["id"] != entry["id"]}
+            enabled |= {entry["id"]} if payload["enabled"] else set()
+            self._store_predefined(account_id, profile["id"], {key: profile[key] for key in PROFILE_SETTINGS}, enabled)
+            return ok(self._find_entry(account_id, entry_id)[0])
+        if entry["type"] == "custom":
+            problem = entry_pattern_problem(payload, "")
+            if problem is not None:
+                return Reply.json(400, envelope(errors=[problem]))
+            entry.update(name=payload["name"], pattern=copy.deepcopy(payload["pattern"]), description=payload.get("description"))
+        entry.update(enabled=payload["enabled"], updated_at=now_rfc3339())
+        self._save()
+        return ok(entry)
+
+    def _op_entry_get(self, account_id: str, entry_id: str, _payload: None) -> Reply:
+        """The entry with the profiles that use it: its own, then those that share it."""
+        entry, profile = self._find_entry(account_id, entry_id)
+        if entry is None or profile is None:
+            return entry_not_found()
+        users = [profile] + self._sharing_profiles(account_id, entry["id"])
+        return ok(dict(entry, profiles=[{"id": user["id"], "name": user["name"]} for user in users]))
+
+    def _op_entry_delete(self, account_id: str, entry_id: str, _payload: None) -> Reply:
+        entry, profile = self._find_entry(account_id, entry_id)
+        if entry is None or profile is None:
+            return entry_not_found()
+        if profile.get("type") != "custom":
+            return fail(400, (CODE_WRONG_ENTRY_TYPE, f"Entry {entry['id']} belongs to the {profile.get('type')} profile {profile['name']}:"
+                                                     " it can only be disabled"))
+        profile["entries"].remove(entry)
+        self._unshare(account_id, entry["id"])
+        self._save()
+        return ok(None)
+
+    def _op_patterns_post(self, _account_id: str, _item_id: None, payload: dict[str, Any]) -> Reply:
+        """Valid or not, as Cloudflare documents: an explicit max_match_bytes null lifts the length limit."""
+        return ok({"valid": pattern_problem(payload["regex"], payload.get("max_match_bytes", DEFAULT_MAX_MATCH_BYTES)) is None})
 
     def _op_rule_get(self, account_id: str, rule_id: str, _payload: None) -> Reply:
         rule = self._find_rule(account_id, rule_id)

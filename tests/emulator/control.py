@@ -85,7 +85,8 @@ class Emulator:
         self._call("DELETE", "faults")
 
     def state(self) -> dict[str, Any]:
-        """The whole state: {"accounts": {account_id: {"mapping": ..., "rules": [...], "profiles": [...] once seeded}}}."""
+        """The whole state: {"accounts": {account_id: {"mapping": ..., "rules": [...], "profiles": [...] once the account has custom
+        or integration profiles, "predefined": {profile_id: settings} once it changed a predefined profile}}}."""
         return self._call("GET", "state")
 
     def set_state(self, state: dict[str, Any]) -> dict[str, Any]:

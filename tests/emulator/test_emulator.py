@@ -29,6 +29,7 @@ TOKEN_AUTH = {"Authorization": f"Bearer {DEFAULT_TOKEN}"}
 KEY_AUTH = {"X-Auth-Email": DEFAULT_EMAIL, "X-Auth-Key": DEFAULT_KEY}
 RFC3339_Z = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z")
 SCHEMA_FILE = Path(__file__).resolve().with_name("cloudflare-dlp-email.openapi.json")
+PROFILES_SCHEMA_FILE = SCHEMA_FILE.with_name("cloudflare-dlp-profiles.openapi.json")
 
 RULE = {
     "name": "Block card numbers",
@@ -76,7 +77,8 @@ def error_codes(response: requests.Response) -> list[int]:
 
 # ----- schema of the answers -----------------------------------------------
 _DOC = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
-_REGISTRY = Registry().with_resource("urn:doc", DRAFT4.create_resource(_DOC))
+_PROFILES_DOC = json.loads(PROFILES_SCHEMA_FILE.read_text(encoding="utf-8"))
+_REGISTRY = Registry().with_resources([("urn:doc", DRAFT4.create_resource(_DOC)), ("urn:profiles", DRAFT4.create_resource(_PROFILES_DOC))])
 
 
 def assert_matches_schema(response: requests.Response, template: str, method: str) -> None:
@@ -84,7 +86,8 @@ def assert_matches_schema(response: requests.Response, template: str, method: st
     code = "200" if response.status_code == 200 else "4XX"
     escaped = template.replace("~", "~0").replace("/", "~1")
     pointer = f"/paths/{escaped}/{method.lower()}/responses/{code}/content/application~1json/schema"
-    validator = OAS30Validator({"$ref": f"urn:doc#{pointer}"}, registry=_REGISTRY, format_checker=oas30_format_checker)
+    document = "urn:doc" if "/dlp/email/" in template else "urn:profiles"
+    validator = OAS30Validator({"$ref": f"{document}#{pointer}"}, registry=_REGISTRY, format_checker=oas30_format_checker)
     errors = [error.message for error in validator.iter_errors(response.json())]
     assert not errors, errors
 
@@ -741,6 +744,358 @@ def test_profiles_in_a_state_document(emu: Emulator, tmp_path: Path) -> None:
     state_file.write_text(json.dumps(state), encoding="utf-8")
     with start_emulator("--state-file", str(state_file), env=clean_env()) as emulator:
         assert emulator.state() == state
+
+
+# ----- DLP profiles and entries (the bundled profiles schema) ---------------------
+CARDS = "56a8c060-01bb-4f89-ba1e-3ad42770a342"  # the predefined Credit Card Numbers
+VISA, MASTERCARD = str(uuid.uuid5(uuid.UUID(CARDS), "Visa Card Number")), str(uuid.uuid5(uuid.UUID(CARDS), "Mastercard Card Number"))
+DLP_T = "/accounts/{account_id}/dlp/"
+BADGE = {"name": "Badge", "enabled": True, "pattern": {"regex": "EMP-[0-9]{6}"}, "description": "Employee badge numbers"}
+WORDS = {"name": "Code names", "enabled": False, "words": ["bluebird", "nightjar"]}
+
+
+def dlp_path(account: str, *rest: str) -> str:
+    """An API path under /client/v4/accounts/{account}/dlp (raw, not encoded)."""
+    return "/".join([f"/client/v4/accounts/{account}/dlp", *rest])
+
+
+def dlp_call(emu: Emulator, method: str, template: str, *ids: str, account: str = ACCOUNT, **kwargs: Any) -> requests.Response:
+    """Call a DLP path given as its schema template under /dlp (e.g. "profiles/custom/{profile_id}", IDs in order),
+    checking the answer against the profiles schema."""
+    raw = template
+    for value in ids:
+        raw = re.sub(r"\{\w+\}", value, raw, count=1)
+    response = call(emu, method, dlp_path(account, raw), **kwargs)
+    assert_matches_schema(response, DLP_T + template, method)
+    return response
+
+
+def create_profile(emu: Emulator, account: str = ACCOUNT, **body: Any) -> dict[str, Any]:
+    """A custom profile made through the API."""
+    response = dlp_call(emu, "POST", "profiles/custom", account=account, json={"name": "Employee IDs", **body})
+    assert response.status_code == 200, response.text
+    return response.json()["result"]
+
+
+def test_profiles_schema_is_the_17_operation_subset() -> None:
+    assert _PROFILES_DOC["info"]["license"]["name"] == "BSD-3-Clause"
+    operations = [method for item in _PROFILES_DOC["paths"].values() for method in item if method in ("get", "post", "put", "delete")]
+    assert len(_PROFILES_DOC["paths"]) == 10 and len(operations) == 17
+    schemas = _PROFILES_DOC["components"]["schemas"]
+    assert "oneOf" in schemas["dlp_EntryOfNewProfile"] and "oneOf" in schemas["dlp_ProfileEntryUpdate"]  # read as anyOf by the emulator
+
+
+def test_custom_profile_create_read_list_and_delete(emu: Emulator) -> None:
+    created = create_profile(emu, description="Badges", allowed_match_count=3, confidence_threshold="high", ocr_enabled=True,
+                             entries=[BADGE, WORDS], context_awareness={"enabled": True, "skip": {"files": False}})
+    assert uuid.UUID(created["id"]).version == 4 and created["type"] == "custom"
+    assert (created["description"], created["allowed_match_count"], created["confidence_threshold"], created["ocr_enabled"]) == ("Badges", 3, "high", True)
+    assert created["ai_context_enabled"] is False and created["shared_entries"] == [] and created["data_classes"] == []
+    assert created["context_awareness"] == {"enabled": True, "skip": {"files": False}}
+    assert RFC3339_Z.fullmatch(created["created_at"]) and created["created_at"] == created["updated_at"]
+    badge, words = created["entries"]
+    assert (badge["type"], badge["name"], badge["pattern"], badge["description"], badge["profile_id"]) == (
+        "custom", "Badge", {"regex": "EMP-[0-9]{6}"}, "Employee badge numbers", created["id"])
+    assert (words["type"], words["word_list"], words["enabled"]) == ("word_list", ["bluebird", "nightjar"], False)
+    assert create_profile(emu)["description"] is None
+
+    emu.add_profiles(ACCOUNT, {"name": "Slack", "type": "integration"})
+    assert dlp_call(emu, "GET", "profiles/custom/{profile_id}", created["id"].upper()).json()["result"] == created
+    assert dlp_call(emu, "GET", "profiles/{profile_id}", created["id"]).json()["result"] == created
+    assert [profile["name"] for profile in dlp_call(emu, "GET", "profiles/custom").json()["result"]] == ["Employee IDs", "Employee IDs"]
+    assert [profile["name"] for profile in dlp_call(emu, "GET", "profiles").json()["result"]] == PREDEFINED_NAMES + ["Employee IDs", "Employee IDs", "Slack"]
+    assert dlp_call(emu, "GET", "profiles/custom", account=OTHER_ACCOUNT).json()["result"] == []
+
+    deleted = dlp_call(emu, "DELETE", "profiles/custom/{profile_id}", created["id"])
+    assert deleted.status_code == 200 and deleted.json()["result"] is None
+    for method, template in (("GET", "profiles/custom/{profile_id}"), ("DELETE", "profiles/custom/{profile_id}"), ("GET", "profiles/{profile_id}")):
+        response = dlp_call(emu, method, template, created["id"])
+        assert response.status_code == 404 and response.json()["errors"] == [{"code": 1553, "message": "DLP profile not found"}]
+    assert dlp_call(emu, "GET", "entries/{entry_id}", badge["id"]).status_code == 404  # its entries went with it
+    assert len(dlp_call(emu, "GET", "profiles/custom").json()["result"]) == 1
+
+
+def test_custom_profile_put_replaces_fields_and_keeps_omitted_entries(emu: Emulator) -> None:
+    created = create_profile(emu, description="Badges", ocr_enabled=True, ai_context_enabled=True, allowed_match_count=5, entries=[BADGE],
+                             data_tags=[str(uuid.uuid4())], context_awareness={"enabled": True, "skip": {"files": True}})
+    response = dlp_call(emu, "PUT", "profiles/custom/{profile_id}", created["id"], json={"name": "Staff IDs", "confidence_threshold": "medium"})
+    updated = response.json()["result"]
+    assert (updated["id"], updated["name"], updated["confidence_threshold"]) == (created["id"], "Staff IDs", "medium")
+    assert updated["created_at"] == created["created_at"]
+    # what the schema says nothing of is reset; entries and data tags, which it says stay when omitted, stay
+    assert (updated["description"], updated["ocr_enabled"], updated["ai_context_enabled"], updated["allowed_match_count"]) == (None, False, False, 0)
+    assert "context_awareness" not in updated and updated["updated_at"] > created["updated_at"]
+    assert updated["entries"] == created["entries"] and updated["data_tags"] == created["data_tags"]
+    assert dlp_call(emu, "GET", "profiles/custom/{profile_id}", created["id"]).json()["result"] == updated
+
+    unknown = dlp_call(emu, "PUT", "profiles/custom/{profile_id}", str(uuid.uuid4()), json={"name": "X"})
+    assert unknown.status_code == 404 and error_codes(unknown) == [1553]
+    predefined = dlp_call(emu, "PUT", "profiles/custom/{profile_id}", CARDS, json={"name": "X"})
+    assert predefined.status_code == 404 and error_codes(predefined) == [1553]
+
+
+def test_custom_profile_put_with_entries_sets_the_whole_set_of_regex_entries(emu: Emulator) -> None:
+    created = create_profile(emu, entries=[BADGE, {"name": "Old", "enabled": True, "pattern": {"regex": "OLD-[0-9]{4}"}}, WORDS])
+    badge, old, words = created["entries"]
+    # an entry with an entry_id matches both branches of the schema's oneOf: the emulator reads it as anyOf
+    listed = [{"entry_id": badge["id"], "name": "Badge v2", "enabled": False, "pattern": {"regex": "EMP-[0-9]{7}"}},
+              {"name": "New", "enabled": True, "pattern": {"regex": "NEW-[0-9]{2}"}}]
+    updated = dlp_call(emu, "PUT", "profiles/custom/{profile_id}", created["id"], json={"name": "Employee IDs", "entries": listed}).json()["result"]
+    by_name = {entry["name"]: entry for entry in updated["entries"]}
+    assert sorted(by_name) == ["Badge v2", "Code names", "New"]
+    assert by_name["Badge v2"]["id"] == badge["id"] and by_name["Badge v2"]["description"] is None and by_name["Badge v2"]["enabled"] is False
+    assert by_name["Code names"] == words and by_name["New"]["profile_id"] == created["id"]
+    assert dlp_call(emu, "GET", "entries/{entry_id}", old["id"]).status_code == 404
+
+    stray = [{"entry_id": str(uuid.uuid4()), "name": "Stray", "enabled": True, "pattern": {"regex": "a"}}]
+    response = dlp_call(emu, "PUT", "profiles/custom/{profile_id}", created["id"], json={"name": "Renamed", "entries": stray})
+    assert response.status_code == 400 and response.json()["errors"] == [
+        {"code": 1008, "message": f"Entry {stray[0]['entry_id']} not found", "source": {"pointer": "/entries/0/entry_id"}}]
+    assert dlp_call(emu, "GET", "profiles/custom/{profile_id}", created["id"]).json()["result"] == updated
+
+
+def test_shared_entries_show_the_entries_they_name(emu: Emulator) -> None:
+    created = create_profile(emu, shared_entries=[{"entry_id": VISA, "enabled": False}])
+    assert [(entry["id"], entry["type"], entry["enabled"]) for entry in created["shared_entries"]] == [(VISA, "predefined", False)]
+    visa = dlp_call(emu, "GET", "entries/{entry_id}", VISA).json()["result"]
+    assert visa["profiles"] == [{"id": CARDS, "name": "Credit Card Numbers"}, {"id": created["id"], "name": "Employee IDs"}]
+    missing = str(uuid.uuid4())
+    response = dlp_call(emu, "POST", "profiles/custom", json={"name": "P", "shared_entries": [{"entry_id": missing, "enabled": True}]})
+    assert response.status_code == 400 and response.json()["errors"][0]["source"] == {"pointer": "/shared_entries/0/entry_id"}
+    updated = dlp_call(emu, "PUT", "profiles/custom/{profile_id}", created["id"], json={"name": "Employee IDs"}).json()["result"]
+    assert updated["shared_entries"] == []  # a PUT that omits them resets them
+
+
+def test_entries_create_read_update_and_delete(emu: Emulator) -> None:
+    profile = create_profile(emu, entries=[WORDS])
+    created = dlp_call(emu, "POST", "entries", json={**BADGE, "profile_id": profile["id"]}).json()["result"]
+    assert (created["name"], created["profile_id"], created["enabled"], created["type"]) == ("Badge", profile["id"], True, "custom")
+    assert [entry["name"] for entry in dlp_call(emu, "GET", "profiles/custom/{profile_id}", profile["id"]).json()["result"]["entries"]] == [
+        "Code names", "Badge"]
+    got = dlp_call(emu, "GET", "entries/{entry_id}", created["id"]).json()["result"]
+    assert got == {**created, "profiles": [{"id": profile["id"], "name": "Employee IDs"}]}
+
+    body = {"name": "Badge v2", "enabled": False, "pattern": {"regex": "EMP-[0-9]{8}", "validation": "luhn"}}
+    updated = dlp_call(emu, "PUT", "entries/custom/{entry_id}", created["id"], json=body).json()["result"]
+    assert (updated["id"], updated["name"], updated["enabled"], updated["pattern"]) == (created["id"], "Badge v2", False, body["pattern"])
+    assert updated["description"] is None and updated["created_at"] == created["created_at"] and updated["updated_at"] > created["updated_at"]
+    typed = dlp_call(emu, "PUT", "entries/{entry_id}", created["id"], json={**body, "type": "custom", "description": "again", "enabled": True}).json()
+    assert (typed["result"]["description"], typed["result"]["enabled"]) == ("again", True)
+
+    assert dlp_call(emu, "DELETE", "entries/{entry_id}", created["id"]).json()["result"] is None
+    assert [entry["name"] for entry in dlp_call(emu, "GET", "profiles/custom/{profile_id}", profile["id"]).json()["result"]["entries"]] == ["Code names"]
+    for method, template, json_body in (("GET", "entries/{entry_id}", None), ("DELETE", "entries/{entry_id}", None),
+                                        ("PUT", "entries/custom/{entry_id}", body), ("PUT", "entries/{entry_id}", {**body, "type": "custom"})):
+        response = dlp_call(emu, method, template, created["id"], json=json_body)
+        assert response.status_code == 404 and response.json()["errors"] == [{"code": 1554, "message": "DLP entry not found"}]
+
+
+def test_an_entry_belongs_to_one_custom_profile_of_its_account(emu: Emulator) -> None:
+    profile = create_profile(emu)
+    no_profile = dlp_call(emu, "POST", "entries", json=BADGE)
+    assert no_profile.status_code == 400 and error_codes(no_profile) == [1007]
+    predefined = dlp_call(emu, "POST", "entries", json={**BADGE, "profile_id": CARDS})
+    assert predefined.status_code == 400 and error_codes(predefined) == [1007]
+    unknown = dlp_call(emu, "POST", "entries", json={**BADGE, "profile_id": str(uuid.uuid4())})
+    assert unknown.status_code == 404 and error_codes(unknown) == [1553]
+    other = dlp_call(emu, "POST", "entries", account=OTHER_ACCOUNT, json={**BADGE, "profile_id": profile["id"]})
+    assert other.status_code == 404 and error_codes(other) == [1553]
+    entry = dlp_call(emu, "POST", "entries", json={**BADGE, "profile_id": profile["id"]}).json()["result"]
+    assert dlp_call(emu, "GET", "entries/{entry_id}", entry["id"], account=OTHER_ACCOUNT).status_code == 404
+    assert emu.state()["accounts"][ACCOUNT]["profiles"][0]["entries"] == [entry]
+
+
+def test_predefined_profiles_read_and_configured_per_account(emu: Emulator) -> None:
+    profile = dlp_call(emu, "GET", "profiles/predefined/{profile_id}", CARDS).json()["result"]
+    assert (profile["name"], profile["type"], [entry["enabled"] for entry in profile["entries"]]) == ("Credit Card Numbers", "predefined", [True, True])
+    config = dlp_call(emu, "GET", "profiles/predefined/{profile_id}/config", CARDS).json()["result"]
+    assert config["enabled_entries"] == [VISA, MASTERCARD] and config["entries"] == profile["entries"] and "type" not in config
+
+    body = {"enabled_entries": [MASTERCARD.upper()], "allowed_match_count": 7, "confidence_threshold": "very_high", "ocr_enabled": True}
+    config = dlp_call(emu, "PUT", "profiles/predefined/{profile_id}/config", CARDS, json=body).json()["result"]
+    assert config["enabled_entries"] == [MASTERCARD] and [entry["enabled"] for entry in config["entries"]] == [False, True]
+    assert (config["allowed_match_count"], config["confidence_threshold"], config["ocr_enabled"], config["ai_context_enabled"]) == (7, "very_high", True, False)
+    assert dlp_call(emu, "GET", "profiles/predefined/{profile_id}/config", CARDS).json()["result"] == config
+    listed = dlp_call(emu, "GET", "profiles").json()["result"][0]
+    assert listed == dlp_call(emu, "GET", "profiles/{profile_id}", CARDS).json()["result"] and listed["allowed_match_count"] == 7
+    assert dlp_call(emu, "GET", "profiles/predefined/{profile_id}", CARDS, account=OTHER_ACCOUNT).json()["result"]["allowed_match_count"] == 0
+    # the config PUT disables every entry it does not list, and resets the settings it leaves out
+    config = dlp_call(emu, "PUT", "profiles/predefined/{profile_id}/config", CARDS, json={}).json()["result"]
+    assert (config["enabled_entries"], config["allowed_match_count"], config["ocr_enabled"]) == ([], 0, False)
+
+    unknown = str(uuid.uuid4())
+    response = dlp_call(emu, "PUT", "profiles/predefined/{profile_id}/config", CARDS, json={"enabled_entries": [VISA, unknown]})
+    assert response.status_code == 400 and response.json()["errors"] == [
+        {"code": 1008, "message": f"Entry {unknown} is not an entry of the profile Credit Card Numbers"}]
+    assert dlp_call(emu, "GET", "profiles/predefined/{profile_id}/config", CARDS).json()["result"] == config
+    custom = create_profile(emu)
+    for template in ("profiles/predefined/{profile_id}", "profiles/predefined/{profile_id}/config"):
+        assert error_codes(dlp_call(emu, "GET", template, custom["id"])) == [1553]
+    assert error_codes(dlp_call(emu, "PUT", "profiles/predefined/{profile_id}/config", unknown, json={})) == [1553]
+
+
+def test_deprecated_predefined_update_switches_the_entries_it_lists(emu: Emulator) -> None:
+    response = dlp_call(emu, "PUT", "profiles/predefined/{profile_id}", CARDS, json={"entries": [{"id": VISA, "enabled": False}], "ocr_enabled": True})
+    profile = response.json()["result"]
+    assert profile["type"] == "predefined" and profile["ocr_enabled"] is True
+    assert [(entry["id"], entry["enabled"]) for entry in profile["entries"]] == [(VISA, False), (MASTERCARD, True)]
+
+
+def test_predefined_entries_can_only_be_enabled_or_disabled(emu: Emulator) -> None:
+    entry = dlp_call(emu, "PUT", "entries/{entry_id}", VISA, json={"type": "predefined", "enabled": False}).json()["result"]
+    assert (entry["id"], entry["enabled"], entry["profile_id"], entry["type"]) == (VISA, False, CARDS, "predefined")
+    config = dlp_call(emu, "GET", "profiles/predefined/{profile_id}/config", CARDS).json()["result"]
+    assert config["enabled_entries"] == [MASTERCARD]
+    got = dlp_call(emu, "GET", "entries/{entry_id}", VISA).json()["result"]
+    assert got["enabled"] is False and got["profiles"] == [{"id": CARDS, "name": "Credit Card Numbers"}]
+
+    response = dlp_call(emu, "DELETE", "entries/{entry_id}", VISA)
+    assert response.status_code == 400 and error_codes(response) == [1010]
+    response = dlp_call(emu, "PUT", "entries/custom/{entry_id}", VISA, json={"name": "Visa", "enabled": True, "pattern": {"regex": "4[0-9]{15}"}})
+    assert response.status_code == 400 and response.json()["errors"] == [
+        {"code": 1010, "message": f"Entry {VISA} is a predefined entry, not a custom one"}]
+    custom = dlp_call(emu, "POST", "entries", json={**BADGE, "profile_id": create_profile(emu)["id"]}).json()["result"]
+    response = dlp_call(emu, "PUT", "entries/{entry_id}", custom["id"], json={"type": "predefined", "enabled": False})
+    assert response.status_code == 400 and error_codes(response) == [1010]
+    assert dlp_call(emu, "GET", "profiles/predefined/{profile_id}", CARDS, account=OTHER_ACCOUNT).json()["result"]["entries"][0]["enabled"] is True
+
+
+@pytest.mark.parametrize(("regex", "extra", "valid"), [
+    ("EMP-[0-9]{6}", {}, True),
+    (r"\d{3}-\d{2}-\d{4}", {}, True),
+    ("a+", {}, False),
+    ("a*", {}, False),
+    ("[a-z]{2,}", {}, False),
+    ("a+", {"max_match_bytes": None}, True),
+    ("x{2,}", {"max_match_bytes": None}, True),
+    (r"\*\+", {}, True),
+    ("[*+]{1,3}", {}, True),
+    (r"a\\*", {}, False),
+    (".{1,256}", {"max_match_bytes": 1024}, True),
+    (".{1,257}", {"max_match_bytes": 1024}, False),
+    (".{1,2000}", {}, False),
+    ("a(?=b)", {}, False),
+    ("(?<!a)b", {}, False),
+    ("(a)\\1", {}, False),
+    ("(?P<x>a)(?P=x)", {"max_match_bytes": None}, False),
+    ("(unclosed", {}, False),
+    ("[z-a]", {}, False),
+], ids=["bounded", "digits", "plus", "star", "open-range", "plus-no-limit", "open-range-no-limit", "escaped", "in-class", "escaped-backslash-star",
+        "at-limit", "past-limit", "past-default-limit", "lookahead", "lookbehind", "backreference", "named-backreference", "unclosed", "bad-range"])
+def test_pattern_validation(emu: Emulator, regex: str, extra: dict[str, Any], valid: bool) -> None:
+    response = dlp_call(emu, "POST", "patterns/validate", json={"regex": regex, **extra})
+    assert response.status_code == 200 and response.json()["result"] == {"valid": valid}
+    assert emu.state() == {"accounts": {}}
+
+
+def test_an_invalid_regex_fails_every_write_that_carries_it(emu: Emulator) -> None:
+    profile = create_profile(emu, entries=[BADGE])
+    before = emu.state()
+    bad = {"name": "Greedy", "enabled": True, "pattern": {"regex": "EMP-[0-9]+"}}
+    message = "Invalid regex in entry 'Greedy': it can match an unbounded string (*, + or {n,}); bound it with a range such as {1,100}"
+    for method, template, ids, body, pointer in (
+            ("POST", "profiles/custom", (), {"name": "P", "entries": [BADGE, bad]}, "/entries/1/pattern/regex"),
+            ("PUT", "profiles/custom/{profile_id}", (profile["id"],), {"name": "P", "entries": [bad]}, "/entries/0/pattern/regex"),
+            ("POST", "entries", (), {**bad, "profile_id": profile["id"]}, "/pattern/regex"),
+            ("PUT", "entries/custom/{entry_id}", (profile["entries"][0]["id"],), bad, "/pattern/regex"),
+            ("PUT", "entries/{entry_id}", (profile["entries"][0]["id"],), {**bad, "type": "custom"}, "/pattern/regex")):
+        response = dlp_call(emu, method, template, *ids, json=body)
+        assert response.status_code == 400 and response.json()["errors"] == [{"code": 1006, "message": message, "source": {"pointer": pointer}}]
+    response = dlp_call(emu, "POST", "entries", json={**bad, "pattern": {"regex": "(?=a)b"}, "profile_id": profile["id"]})
+    assert "it uses look-around, which Rust's regex does not support" in response.json()["errors"][0]["message"]
+    assert emu.state() == before
+
+
+@pytest.mark.parametrize(("method", "template", "body", "expected", "pointer"), [
+    ("POST", "profiles/custom", {"description": "no name"}, "'name' is a required property", ""),
+    ("POST", "profiles/custom", {"name": "P", "allowed_match_count": 1001}, "1001 is greater than the maximum of 1000", "/allowed_match_count"),
+    ("POST", "profiles/custom", {"name": "P", "entries": [{"name": "E", "pattern": {"regex": "a"}}]}, "is not valid under any of the given schemas",
+     "/entries/0"),
+    ("PUT", "profiles/custom/{profile_id}", {"name": "P", "entries": [{"entry_id": VISA, "name": "E", "enabled": True}]},
+     "is not valid under any of the given schemas", "/entries/0"),
+    ("PUT", "profiles/custom/{profile_id}", {"name": "P", "shared_entries": [{"entry_id": CARDS}]}, "'enabled' is a required property", "/shared_entries/0"),
+    ("PUT", "profiles/predefined/{profile_id}/config", {"enabled_entries": ["visa"]}, "'visa' is not a 'uuid'", "/enabled_entries/0"),
+    ("PUT", "profiles/predefined/{profile_id}", {"ocr_enabled": "yes"}, "'yes' is not of type 'boolean'", "/ocr_enabled"),
+    ("POST", "entries", {"name": "E", "enabled": True, "pattern": {}}, "'regex' is a required property", "/pattern"),
+    ("PUT", "entries/custom/{entry_id}", {"name": "E", "pattern": {"regex": "a"}}, "'enabled' is a required property", ""),
+    ("PUT", "entries/{entry_id}", {"type": "word_list", "enabled": True}, "is not valid under any of the given schemas", ""),
+    ("POST", "patterns/validate", {"regex": "a", "max_match_bytes": -1}, "-1 is less than the minimum of 0", "/max_match_bytes"),
+])
+def test_profile_bodies_are_validated_against_the_profiles_schema(  # pylint: disable=unknown-option-value,too-many-arguments,too-many-positional-arguments
+        emu: Emulator, method: str, template: str, body: Any, expected: str, pointer: str) -> None:
+    response = dlp_call(emu, method, template, CARDS, json=body)
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert [error["code"] for error in errors] == [1002] and expected in errors[0]["message"]
+    assert errors[0]["source"] == {"pointer": pointer}
+    assert emu.state() == {"accounts": {}}
+
+
+def test_profile_writes_need_json_and_an_enum_confidence(emu: Emulator) -> None:
+    response = call(emu, "POST", dlp_path(ACCOUNT, "profiles/custom"), data=b"{oops", headers={**TOKEN_AUTH, "Content-Type": "application/json"})
+    assert response.status_code == 400 and error_codes(response) == [1001]
+    response = dlp_call(emu, "POST", "profiles/custom", json={"name": "P", "confidence_threshold": "extreme"})  # a free string in the schema
+    assert response.status_code == 400 and error_codes(response) == [1009]
+    assert emu.state() == {"accounts": {}}
+
+
+def test_profile_routes_check_auth_identifiers_and_methods(emu: Emulator) -> None:
+    assert error_codes(call(emu, "GET", dlp_path(ACCOUNT, "profiles/custom"), {})) == [9106]
+    assert error_codes(call(emu, "POST", dlp_path(ACCOUNT, "patterns/validate"), {"Authorization": "Bearer wrong"}, json={"regex": "a"})) == [10000]
+    for method, raw_path in (("GET", dlp_path(ACCOUNT, "profiles/custom/x")), ("GET", dlp_path(ACCOUNT, "entries/x")),
+                             ("GET", dlp_path(ACCOUNT, "profiles/predefined/x/config")), ("POST", dlp_path("not-an-account", "entries"))):
+        response = call(emu, method, raw_path, json=BADGE)
+        assert response.status_code == 404 and error_codes(response) == [7003, 7000], raw_path
+    for method, raw_path in (("DELETE", dlp_path(ACCOUNT, "profiles", CARDS)), ("GET", dlp_path(ACCOUNT, "patterns/validate")),
+                             ("GET", dlp_path(ACCOUNT, "entries")), ("DELETE", dlp_path(ACCOUNT, "profiles/predefined", CARDS)),
+                             ("GET", dlp_path(ACCOUNT, "entries/custom", VISA)), ("GET", dlp_path(ACCOUNT, "profiles/custom/")),
+                             ("GET", dlp_path(ACCOUNT, "profiles", CARDS, "config"))):
+        status, _headers, body = raw_call(emu, method, raw_path, TOKEN_AUTH)
+        assert (status, body["errors"]) == (404, [{"code": 7000, "message": "No route for that URI"}]), (method, raw_path)
+
+
+def test_faults_apply_to_profile_paths(emu: Emulator) -> None:
+    emu.add_fault(method="POST", path=dlp_path(ACCOUNT, "profiles/custom"), status=429, headers={"Retry-After": "2"})
+    response = call(emu, "POST", dlp_path(ACCOUNT, "profiles/custom"), json={"name": "P"})
+    assert response.status_code == 429 and response.headers["Retry-After"] == "2" and error_codes(response) == [971]
+    assert emu.state() == {"accounts": {}}
+    profile = create_profile(emu)
+    emu.add_fault(method="POST", path=dlp_path(ACCOUNT, "entries"), status=502, body="<html>Bad gateway</html>", after=True)
+    response = call(emu, "POST", dlp_path(ACCOUNT, "entries"), json={**BADGE, "profile_id": profile["id"]})
+    assert response.status_code == 502 and response.text == "<html>Bad gateway</html>"
+    assert [entry["name"] for entry in emu.state()["accounts"][ACCOUNT]["profiles"][0]["entries"]] == ["Badge"]  # committed before the 502
+    emu.add_fault(method="GET", path=dlp_path(ACCOUNT, "profiles/predefined", CARDS, "config"), status=503)
+    assert call(emu, "GET", dlp_path(ACCOUNT, "profiles/predefined", CARDS, "config")).status_code == 503
+    assert call(emu, "GET", dlp_path(ACCOUNT, "profiles/predefined", CARDS, "config")).status_code == 200
+    assert [entry["status"] for entry in emu.log()] == [429, 200, 502, 503, 200]
+
+
+def test_seeded_profiles_work_through_the_api(emu: Emulator) -> None:
+    entry_id = str(uuid.uuid4())
+    slack_entry = {"id": entry_id, "name": "Confidential label", "type": "integration", "enabled": True, "created_at": "2024-01-01T00:00:00Z",
+                   "updated_at": "2024-01-01T00:00:00Z"}
+    custom, slack = emu.add_profiles(ACCOUNT, {"name": "Seeded"}, {"name": "Slack", "type": "integration", "entries": [slack_entry]})
+    got = dlp_call(emu, "GET", "profiles/custom/{profile_id}", custom["id"]).json()["result"]
+    assert got == custom and (got["confidence_threshold"], got["ai_context_enabled"], got["shared_entries"]) == ("low", False, [])
+    assert dlp_call(emu, "POST", "entries", json={**BADGE, "profile_id": custom["id"]}).status_code == 200
+    assert error_codes(dlp_call(emu, "POST", "entries", json={**BADGE, "profile_id": slack["id"]})) == [1007]
+    assert [profile["id"] for profile in dlp_call(emu, "GET", "profiles/custom").json()["result"]] == [custom["id"]]
+
+    entry = dlp_call(emu, "PUT", "entries/{entry_id}", entry_id, json={"type": "integration", "enabled": False}).json()["result"]
+    assert (entry["enabled"], entry["name"], entry["updated_at"] > slack_entry["updated_at"]) == (False, "Confidential label", True)
+    assert dlp_call(emu, "GET", "profiles/{profile_id}", slack["id"]).json()["result"]["entries"] == [entry]
+    assert error_codes(dlp_call(emu, "DELETE", "entries/{entry_id}", entry_id)) == [1010]
+
+
+def test_predefined_settings_in_a_state_document(emu: Emulator) -> None:
+    state = emu.set_state({"accounts": {ACCOUNT: {"mapping": None, "rules": [], "predefined": {CARDS: {"enabled_entries": [], "ocr_enabled": True}}}}})
+    assert state["accounts"][ACCOUNT]["predefined"][CARDS] == {"allowed_match_count": 0, "confidence_threshold": "low", "ocr_enabled": True,
+                                                               "ai_context_enabled": False, "enabled_entries": []}
+    config = dlp_call(emu, "GET", "profiles/predefined/{profile_id}/config", CARDS).json()["result"]
+    assert config["enabled_entries"] == [] and config["ocr_enabled"] is True
+    for predefined in ({str(uuid.uuid4()): {}}, {CARDS: []}, []):
+        with pytest.raises(EmulatorError, match="-> 400"):
+            emu.set_state({"accounts": {ACCOUNT: {"mapping": None, "rules": [], "predefined": predefined}}})
 
 
 # ----- GET /accounts ------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timezone
+from typing import List
 
 import pytest
 
@@ -11,6 +12,7 @@ cloudflare = pytest.importorskip("cloudflare")
 
 # pylint: disable=wrong-import-position
 from cloudflare import Cloudflare  # noqa: E402
+from cloudflare._wrappers import ResultWrapper  # noqa: E402
 from cloudflare.pagination import SyncSinglePage, SyncV4PagePaginationArray  # noqa: E402
 from cloudflare.types.accounts import Account  # noqa: E402
 from cloudflare.types.zero_trust.dlp.email import (  # noqa: E402
@@ -24,7 +26,19 @@ from cloudflare.types.zero_trust.dlp.email import (  # noqa: E402
     RuleUpdateResponse,
 )
 from cloudflare.types.zero_trust.dlp.email.account_mapping_get_response import AuthRequirementsType, AuthRequirementsUnionMember0  # noqa: E402
-from cloudflare.types.zero_trust.dlp.profile import CustomProfile, IntegrationProfile, PredefinedProfile, PredefinedProfileEntryPredefinedEntry  # noqa: E402
+from cloudflare.types.zero_trust.dlp import PatternValidateResponse, entry_get_response, entry_update_response  # noqa: E402
+from cloudflare.types.zero_trust.dlp.entries import CustomCreateResponse, CustomUpdateResponse, custom_get_response  # noqa: E402
+from cloudflare.types.zero_trust.dlp.profile import (  # noqa: E402
+    CustomProfile,
+    CustomProfileEntryCustomEntry,
+    CustomProfileEntryWordListEntry,
+    CustomProfileSharedEntryPredefinedEntry,
+    IntegrationProfile,
+    PredefinedProfile,
+    PredefinedProfileEntryPredefinedEntry,
+)
+from cloudflare.types.zero_trust.dlp.profiles import PredefinedProfile as PredefinedProfileConfig  # noqa: E402
+from cloudflare.types.zero_trust.dlp.profiles.predefined_profile import EntryPredefinedEntry as ConfigPredefinedEntry  # noqa: E402
 
 from control import DEFAULT_EMAIL, DEFAULT_KEY, DEFAULT_TOKEN, Emulator  # noqa: E402
 
@@ -231,3 +245,118 @@ def test_accounts_list_rejects_pages_cloudflare_rejects(client: Cloudflare, emu:
     with pytest.raises(cloudflare.BadRequestError) as excinfo:
         client.accounts.list(**query)
     assert [e.code for e in excinfo.value.errors] == [1005]
+
+
+# ----- DLP profiles and entries: every operation the profile modules call ------------
+CARDS = "56a8c060-01bb-4f89-ba1e-3ad42770a342"  # the emulator's predefined Credit Card Numbers
+VISA, MASTERCARD = str(uuid.uuid5(uuid.UUID(CARDS), "Visa Card Number")), str(uuid.uuid5(uuid.UUID(CARDS), "Mastercard Card Number"))
+BADGE = {"name": "Badge", "enabled": True, "pattern": {"regex": "EMP-[0-9]{6}"}, "description": "Employee badge numbers"}
+
+
+def test_custom_profiles_through_the_sdk(client: Cloudflare, emu: Emulator) -> None:
+    custom = client.zero_trust.dlp.profiles.custom
+    created = custom.create(account_id=ACCOUNT, name="Employee IDs", description="Badges", allowed_match_count=2, confidence_threshold="medium",
+                            entries=[BADGE, {"name": "Code names", "enabled": False, "words": ["bluebird"]}],
+                            shared_entries=[{"entry_id": VISA, "enabled": True}])
+    assert isinstance(created, CustomProfile)
+    assert (created.name, created.description, created.allowed_match_count, created.confidence_threshold, created.ocr_enabled) == (
+        "Employee IDs", "Badges", 2, "medium", False)
+    assert isinstance(created.created_at, datetime) and created.created_at.tzinfo is not None
+    badge, words = created.entries
+    assert isinstance(badge, CustomProfileEntryCustomEntry) and isinstance(words, CustomProfileEntryWordListEntry)
+    assert (badge.name, badge.pattern.regex, badge.description, badge.profile_id) == ("Badge", "EMP-[0-9]{6}", "Employee badge numbers", created.id)
+    assert words.word_list == ["bluebird"] and words.enabled is False
+    assert isinstance(created.shared_entries[0], CustomProfileSharedEntryPredefinedEntry) and created.shared_entries[0].id == VISA
+
+    got = custom.get(created.id, account_id=ACCOUNT)
+    assert isinstance(got, CustomProfile) and got.model_dump() == created.model_dump()
+    generic = client.zero_trust.dlp.profiles.get(created.id, account_id=ACCOUNT)
+    assert isinstance(generic, CustomProfile) and generic.id == created.id
+    # the SDK has no method for the list of custom profiles
+    listed = client.get(f"/accounts/{ACCOUNT}/dlp/profiles/custom", cast_to=ResultWrapper[List[CustomProfile]]).result
+    assert [profile.id for profile in listed] == [created.id] and isinstance(listed[0], CustomProfile)
+
+    updated = custom.update(created.id, account_id=ACCOUNT, name="Staff IDs", description=None, allowed_match_count=4, confidence_threshold="high",
+                            ocr_enabled=True, ai_context_enabled=False, shared_entries=[{"entry_id": VISA, "enabled": False}])
+    assert isinstance(updated, CustomProfile)
+    assert (updated.id, updated.name, updated.description, updated.allowed_match_count, updated.confidence_threshold, updated.ocr_enabled) == (
+        created.id, "Staff IDs", None, 4, "high", True)
+    assert [entry.id for entry in updated.entries] == [badge.id, words.id] and updated.shared_entries[0].enabled is False
+    assert updated.updated_at > created.updated_at
+
+    assert custom.delete(created.id, account_id=ACCOUNT) is None
+    with pytest.raises(cloudflare.NotFoundError) as excinfo:
+        custom.get(created.id, account_id=ACCOUNT)
+    assert [e.code for e in excinfo.value.errors] == [1553]
+    assert [(entry["method"], entry["status"]) for entry in emu.log()] == [
+        ("POST", 200), ("GET", 200), ("GET", 200), ("GET", 200), ("PUT", 200), ("DELETE", 200), ("GET", 404)]
+
+
+def test_custom_entries_through_the_sdk(client: Cloudflare, emu: Emulator) -> None:
+    profile = client.zero_trust.dlp.profiles.custom.create(account_id=ACCOUNT, name="Employee IDs")
+    entries = client.zero_trust.dlp.entries
+    created = entries.custom.create(account_id=ACCOUNT, profile_id=profile.id, **BADGE)
+    assert isinstance(created, CustomCreateResponse)
+    assert (created.name, created.enabled, created.pattern.regex, created.description, created.profile_id) == (
+        "Badge", True, "EMP-[0-9]{6}", "Employee badge numbers", profile.id)
+
+    got = entries.custom.get(created.id, account_id=ACCOUNT)
+    assert isinstance(got, custom_get_response.UnionMember0)
+    assert got.id == created.id and [(user.id, user.name) for user in got.profiles] == [(profile.id, "Employee IDs")]
+    got = entries.get(created.id, account_id=ACCOUNT)
+    assert isinstance(got, entry_get_response.UnionMember0) and got.type == "custom"
+
+    updated = entries.custom.update(created.id, account_id=ACCOUNT, name="Badge v2", enabled=False, pattern={"regex": "EMP-[0-9]{7}", "validation": "luhn"},
+                                    description="Longer badges")
+    assert isinstance(updated, CustomUpdateResponse)
+    assert (updated.id, updated.name, updated.enabled, updated.pattern.regex, updated.pattern.validation, updated.description) == (
+        created.id, "Badge v2", False, "EMP-[0-9]{7}", "luhn", "Longer badges")
+    typed = entries.update(created.id, account_id=ACCOUNT, type="custom", name="Badge v3", pattern={"regex": "EMP-[0-9]{8}"}, enabled=True)
+    assert isinstance(typed, entry_update_response.CustomEntry) and (typed.name, typed.enabled, typed.description) == ("Badge v3", True, None)
+
+    with pytest.raises(cloudflare.BadRequestError) as excinfo:
+        entries.custom.create(account_id=ACCOUNT, profile_id=profile.id, name="Greedy", enabled=True, pattern={"regex": "EMP-[0-9]+"})
+    assert [e.code for e in excinfo.value.errors] == [1006]
+
+    assert entries.custom.delete(created.id, account_id=ACCOUNT) is None
+    with pytest.raises(cloudflare.NotFoundError) as excinfo:
+        entries.custom.get(created.id, account_id=ACCOUNT)
+    assert [e.code for e in excinfo.value.errors] == [1554]
+    assert not client.zero_trust.dlp.profiles.custom.get(profile.id, account_id=ACCOUNT).entries
+    assert [entry["path"].rsplit("/dlp/", 1)[1] for entry in emu.log()][1:4] == ["entries", f"entries/{created.id}", f"entries/{created.id}"]
+
+
+def test_predefined_profiles_through_the_sdk(client: Cloudflare) -> None:
+    predefined = client.zero_trust.dlp.profiles.predefined
+    config = predefined.get(CARDS, account_id=ACCOUNT)  # reads .../config
+    assert isinstance(config, PredefinedProfileConfig)
+    assert (config.name, config.enabled_entries, config.allowed_match_count) == ("Credit Card Numbers", [VISA, MASTERCARD], 0)
+    assert config.confidence_threshold == "low"
+    assert all(isinstance(entry, ConfigPredefinedEntry) for entry in config.entries)
+
+    config = predefined.update(CARDS, account_id=ACCOUNT, enabled_entries=[MASTERCARD], allowed_match_count=5, confidence_threshold="high",
+                               ocr_enabled=True, ai_context_enabled=False)
+    assert isinstance(config, PredefinedProfileConfig)
+    assert (config.enabled_entries, config.allowed_match_count, config.confidence_threshold, config.ocr_enabled) == ([MASTERCARD], 5, "high", True)
+    assert [(entry.id, entry.enabled) for entry in config.entries] == [(VISA, False), (MASTERCARD, True)]
+
+    # the SDK has no method for GET /dlp/profiles/predefined/{id}, which has every entry with its state
+    profile = client.get(f"/accounts/{ACCOUNT}/dlp/profiles/predefined/{CARDS}", cast_to=ResultWrapper[PredefinedProfile]).result
+    assert isinstance(profile, PredefinedProfile) and (profile.id, profile.type, profile.allowed_match_count) == (CARDS, "predefined", 5)
+    assert all(isinstance(entry, PredefinedProfileEntryPredefinedEntry) for entry in profile.entries)
+    assert [(entry.name, entry.enabled) for entry in profile.entries] == [("Visa Card Number", False), ("Mastercard Card Number", True)]
+    assert isinstance(client.zero_trust.dlp.profiles.get(CARDS, account_id=ACCOUNT), PredefinedProfile)
+
+    entry = client.zero_trust.dlp.entries.update(VISA, account_id=ACCOUNT, type="predefined", enabled=True)
+    assert isinstance(entry, entry_update_response.PredefinedEntry) and (entry.id, entry.enabled, entry.profile_id) == (VISA, True, CARDS)
+    assert predefined.get(CARDS, account_id=ACCOUNT).enabled_entries == [VISA, MASTERCARD]
+    with pytest.raises(cloudflare.NotFoundError) as excinfo:
+        predefined.get(str(uuid.uuid4()), account_id=ACCOUNT)
+    assert [e.code for e in excinfo.value.errors] == [1553]
+
+
+@pytest.mark.parametrize(("regex", "max_match_bytes", "valid"), [("EMP-[0-9]{6}", None, True), ("EMP-[0-9]+", None, False), ("EMP-[0-9]+", "null", True)])
+def test_pattern_validation_through_the_sdk(client: Cloudflare, regex: str, max_match_bytes: str | None, valid: bool) -> None:
+    extra = {"max_match_bytes": None} if max_match_bytes == "null" else {}
+    answer = client.zero_trust.dlp.patterns.validate(account_id=ACCOUNT, regex=regex, **extra)
+    assert isinstance(answer, PatternValidateResponse) and answer.valid is valid

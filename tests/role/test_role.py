@@ -10,6 +10,7 @@ exclusive run deletes exactly the unlisted rules) is not repeated here."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import yaml
@@ -110,6 +111,40 @@ def test_noop_with_a_dlp_profile_by_name_sends_three_requests(role, emu):
     sent = sent_requests(emu)
     print("\nno-op run of the role with a DLP profile by name: %d requests (%s)" % (len(sent), ", ".join(sent)))
     assert sent == ["GET account_mapping", "GET profiles", "GET rules"]
+
+
+def test_profiles_come_before_the_rules_that_name_them_and_a_noop_sends_three_plus_one_per_profile(role, emu):
+    """A rule that names a custom profile made in the same run; then the no-op: 3 + P requests."""
+    profiles = [{"name": "Employee IDs", "ocr_enabled": True, "entries": [{"name": "Badge", "regex": "EMP-[0-9]{6}"}]},
+                {"name": "Project names", "description": "Code names"}]
+    rules = twenty_rules()[:1]
+    rules[0]["conditions"].append({"selector": "DLPProfiles", "operator": "InList", "value": ["Employee IDs"]})
+    hosts = {"localhost_api": {"dlp_email_account_id": ACCOUNT_A}}
+    first = role.run(hosts, role_vars(emu, dlp_email_profiles=profiles, dlp_email_rules=rules))
+    assert first.rc == 0, first.output
+    made = {profile["name"]: profile for profile in emu.state()["accounts"][ACCOUNT_A]["profiles"]}
+    assert made["Employee IDs"]["ocr_enabled"] is True and made["Project names"]["description"] == "Code names"
+    assert [entry["pattern"]["regex"] for entry in made["Employee IDs"]["entries"]] == ["EMP-[0-9]{6}"]
+    created = [re.sub(r"[0-9a-f-]{36}", "ID", request) for request in sent_requests(emu)]
+    assert created == ["GET account_mapping", "POST account_mapping",
+                       "GET profiles/custom", "POST patterns/validate", "POST profiles/custom", "GET profiles/custom/ID",
+                       "GET profiles/custom", "POST profiles/custom", "GET profiles/custom/ID",
+                       "GET profiles", "GET rules", "POST rules", "PATCH rules"]
+    assert emu.state()["accounts"][ACCOUNT_A]["rules"][0]["conditions"][-1]["value"] == [made["Employee IDs"]["id"]]
+    assert first.facts["localhost_api"]["profiles_result"]["changed"] is True
+
+    second = role.run(hosts, role_vars(emu, dlp_email_profiles=profiles, dlp_email_rules=rules))
+    assert second.rc == 0, second.output
+    assert second.recap["localhost_api"]["changed"] == 0
+    sent = sent_requests(emu)
+    print("\nno-op run of the role with 2 profiles and a rule that names one: %d requests (%s)" % (len(sent), ", ".join(sent)))
+    assert sent == ["GET account_mapping", "GET profiles/custom", "GET profiles/custom", "GET profiles", "GET rules"]
+    facts = second.facts["localhost_api"]["profiles_result"]
+    assert facts["changed"] is False and [profile["name"] for profile in facts["profiles"]] == ["Employee IDs", "Project names"]
+
+    third = role.run(hosts, role_vars(emu, dlp_email_profiles=profiles, dlp_email_rules=twenty_rules()[1:2]))
+    assert third.rc == 0, third.output
+    assert sent_requests(emu) == ["GET account_mapping", "GET profiles/custom", "GET profiles/custom", "GET rules", "POST rules"]
 
 
 def test_hosts_of_one_account_share_one_run_and_every_account_gets_its_own(role, emu):

@@ -74,3 +74,43 @@ FINANCE_PROFILE = profile('3e9d1c52-8b1f-4c6e-9a0d-7f2b5e4c1a93', 'Financial Inf
 EMPLOYEE_PROFILE = profile('6d5c4b3a-2f1e-4d0c-9b8a-7f6e5d4c3b2a', 'Employee IDs', 'custom')
 TWIN_PROFILE = profile('1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d', 'Employee IDs', 'integration')
 ACCOUNT_PROFILES = [CARDS_PROFILE, FINANCE_PROFILE, EMPLOYEE_PROFILE]
+CUSTOM_PROFILES = PROFILES + '/custom'
+ENTRIES = ACCOUNT_PATH + '/dlp/entries'
+VALIDATE = ACCOUNT_PATH + '/dlp/patterns/validate'
+
+
+def custom_profile_path(profile_id):
+    return CUSTOM_PROFILES + '/' + profile_id
+
+
+def predefined_profile_path(profile_id):
+    return PROFILES + '/predefined/' + profile_id
+
+
+def regex_entry(entry_id, name, regex, **changes):
+    """A custom (regex) entry as the API returns it."""
+    value = {'id': entry_id, 'name': name, 'type': 'custom', 'enabled': True, 'pattern': {'regex': regex},
+             'description': None, 'created_at': '2025-01-01T12:00:00Z', 'updated_at': '2025-01-01T12:00:00Z'}
+    value.update(changes)
+    return value
+
+
+def custom_profile(profile_id, name, entries=(), **changes):
+    """A custom DLP profile as the API returns it, with the default settings."""
+    value = {'id': profile_id, 'name': name, 'type': 'custom', 'description': None, 'allowed_match_count': 0,
+             'confidence_threshold': 'low', 'ocr_enabled': False, 'ai_context_enabled': False,
+             'entries': copy.deepcopy(list(entries)), 'shared_entries': [],
+             'created_at': '2025-01-01T12:00:00Z', 'updated_at': '2025-01-01T12:00:00Z'}
+    value.update(changes)
+    return value
+
+
+def predefined_profile(profile_id, name, entries, **changes):
+    """A predefined DLP profile as GET /dlp/profiles/predefined/{id} returns it: ``entries`` is [(id, name, enabled)]."""
+    value = {'id': profile_id, 'name': name, 'type': 'predefined', 'allowed_match_count': 0, 'confidence_threshold': 'low',
+             'ocr_enabled': False, 'ai_context_enabled': False, 'open_access': False,
+             'entries': [{'id': entry_id, 'name': entry_name, 'type': 'predefined', 'enabled': enabled, 'profile_id': profile_id,
+                          'confidence': {'ai_context_available': False, 'available': True}}
+                         for entry_id, entry_name, enabled in entries]}
+    value.update(changes)
+    return value
