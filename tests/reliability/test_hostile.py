@@ -191,12 +191,11 @@ CASES = [
                calls=[('GET', 200), ('PATCH', 200)], rules_after=[RULE_NAME]),
     # extra: a PUT answered with another rule, a mapping POST answered without a token, a GET that is no envelope.
     rules_case(10, 'extra-rule-put-answered-with-another-rule', 'rules', {'rules': [{'name': RULE_NAME, 'enabled': False}]},
-               rules=[RULE_A, RULE_B], faults=[('PUT', '/' + RULE_A['rule_id'], {'status': 200, 'json': envelope(RULE_B),
-                                                                                   'after': True})],
+               rules=[RULE_A, RULE_B], faults=[('PUT', '/' + RULE_A['rule_id'], {'status': 200, 'json': envelope(RULE_B), 'after': True})],
                failed=True, changed=True, msg=('PUT .* unexpected result', UNCERTAIN),
                result={'updated': [], 'uncertain': [RULE_NAME]}, calls=[('GET', 200), ('PUT', 200)]),
-    mapping_case(11, 'extra-mapping-post-answered-without-a-token', [('POST', {'status': 200, 'after': True,
-                                                                              'json': envelope({'auth_requirements': ORG})})],
+    mapping_case(11, 'extra-mapping-post-answered-without-a-token',
+                 [('POST', {'status': 200, 'after': True, 'json': envelope({'auth_requirements': ORG})})],
                  failed=True, changed=True, msg=('without the mapping', 'may have been changed'),
                  result={'uncertain': ['account_mapping']}, calls=[('GET', 200), ('POST', 200)], mapping_after=ORG),
     mapping_case(12, 'extra-get-answered-200-with-html', [('GET', {'status': 200, 'body': HTML})], failed=True,
@@ -218,6 +217,8 @@ CASES = [
     mapping_case(18, 'row8-email-that-cannot-go-into-a-header', credentials=dict(KEY, api_email='ops@\u4f8b\u3048.jp'), failed=True,
                  msg=('api_email contains .* cannot be sent in an HTTP header',), calls=[]),
 ]
+
+
 def initial_state(cases: list[HostileCase]) -> dict[str, Any]:
     return {case.args['account_id']: {'mapping': case.mapping, 'rules': case.rules} for case in cases}
 

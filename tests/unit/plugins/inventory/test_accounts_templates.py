@@ -17,8 +17,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 import ansible_collections.zerotrust.cloudflare as collection
 from ansible_collections.zerotrust.cloudflare.tests.unit.plugins.scripted_api import TOKEN, envelope
 
