@@ -132,8 +132,10 @@ class HostileCase(Case):
     mapping_after: Any = None
 
 
-def mapping_case(number, name, faults=(), mapping=NOAUTH, credentials=None, **kwargs):
-    """A mapping task (ORG wanted) on account ``number``; ``faults`` are (method, fault), aimed at its mapping."""
+def mapping_case(number, name, faults=(), mapping='NoAuth', credentials=None, **kwargs):
+    """A mapping task (ORG wanted) on account ``number``, whose mapping is ``mapping`` (NoAuth, ORG or None for none);
+    ``faults`` are (method, fault), aimed at its mapping."""
+    mapping = NOAUTH if mapping == 'NoAuth' else mapping
     acc = account(number)
     args = connection(acc, auth_type='Org', allowed_microsoft_organizations=ORG['allowed_microsoft_organizations'],
                       **dict(TOKEN, **(credentials or {})))
