@@ -25,14 +25,19 @@ options:
       - The base URL of the Cloudflare API.
       - If not set, the value of the E(CLOUDFLARE_BASE_URL) environment variable is used, then the default.
       - Credentials are never sent over plain C(http://), except to C(localhost), 127.0.0.0/8 or C(::1)
-        (for a local test server); any other C(http://) URL fails before a request is sent.
+        (for a local test server); any other C(http://) URL fails before a request is sent. A plain C(http://) URL
+        never goes through a proxy (E(HTTP_PROXY) and E(ALL_PROXY) are ignored for it).
+      - Redirects are never followed, so no credential goes to another host; an answer HTTP 3xx fails the task, naming
+        the status and its C(Location).
+      - A value that is not a URL (such as V(https://[::1)) fails before any request is sent.
     type: str
     default: https://api.cloudflare.com/client/v4
   rate_limit_retry_timeout:
     description:
       - How long, in seconds, to keep retrying in all when Cloudflare answers HTTP 429 (rate limited).
-        The module waits as the C(Retry-After) header asks (or 1 second, doubling, without it), but fails at once,
-        saying how long Cloudflare asked to wait, when that wait would pass this limit.
+        The module waits as the C(Retry-After) header asks (at least 1 second), or 1 second, doubling, when the header
+        is absent or not a finite number of seconds, but fails at once, saying how long Cloudflare asked to wait, when
+        that wait would pass this limit.
       - V(0) never retries a 429, V(-1) retries without limit.
       - The default is Cloudflare's longest lockout. Cloudflare allows 1200 requests per 5 minutes per user,
         all of the user's tokens and keys together.
@@ -48,6 +53,10 @@ notes:
   - Environment variables are read on the host that runs the module (the controller, or the execution environment
     in AWX).
   - The API token and the API key never appear in the module's output, diffs or error messages.
+  - Every answer the module uses is checked for the shape of its call; an unexpected one fails the task with a message
+    naming the call. When a request that changes something gets an answer that is not Cloudflare's, or fails with a
+    server error, a timeout or a lost connection after the retries, it may have been applied; the failure says so,
+    names the change in C(uncertain) and is C(changed).
 seealso:
   - name: Cloudflare API documentation for DLP email
     description: The API endpoints this collection uses.
@@ -67,13 +76,15 @@ options:
         Empty environment variables count as unset.
       - Mutually exclusive with O(api_email) and O(api_key), checked only on what is set explicitly, so a token
         in the environment never breaks a task or an inventory source that sets O(api_email) and O(api_key).
-      - A value with white space or a control character (such as a trailing newline) fails before any request.
+      - A value with any character but printable ASCII (white space, a trailing newline) fails before any request.
     type: str
   api_email:
     description:
       - The email address of the Cloudflare user, for the legacy global API key (C(X-Auth-Email)).
       - Must be given together with O(api_key).
       - If no credentials are set explicitly, E(CLOUDFLARE_EMAIL) is used (see O(api_token)).
+      - A value that cannot be sent in an HTTP header (a control character, white space at either end, a character
+        outside latin-1) fails before any request.
     type: str
     aliases: [account_email]
   api_key:
@@ -81,6 +92,7 @@ options:
       - The legacy global API key of the Cloudflare user (C(X-Auth-Key)). Prefer O(api_token).
       - Must be given together with O(api_email).
       - If no credentials are set explicitly, E(CLOUDFLARE_API_KEY) is used (see O(api_token)).
+      - A value with any character but printable ASCII fails before any request.
     type: str
     aliases: [account_api_key]
   validate_certs:
@@ -91,6 +103,8 @@ options:
   ca_path:
     description:
       - A CA bundle (PEM file) to verify the API's certificate with, for private CAs and intercepting proxies.
+      - A directory of certificates (prepared with C(c_rehash)) works too. A path that is neither a readable file nor a
+        directory fails before any request.
       - When not set, the E(REQUESTS_CA_BUNDLE) environment variable is honoured, as are E(HTTPS_PROXY) and E(NO_PROXY).
     type: path
   timeout:

@@ -19,8 +19,12 @@ description:
   - Reads a configuration file whose name ends in C(.cloudflare.yml) or C(.cloudflare.yaml), with
     O(plugin=zerotrust.cloudflare.accounts).
   - O(api_token), O(api_email) and O(api_key) may be C(!vault) values or templates (extra variables are available to
-    them). The accounts listed are those the credentials have any permission on, so a token scoped to some accounts
-    lists only those.
+    them). Give a secret through the environment or as a C(!vault) value, never through an extra variable, which
+    C(ansible-inventory --list) prints as a host variable of every host. The accounts listed are those the
+    credentials have any permission on, so a token scoped to some accounts lists only those.
+  - Hosts are named only by account IDs of 32 lower-case hexadecimal characters. Any other C(id) in the API's answer
+    fails the source, showing the value escaped, because on ansible-core 2.16 to 2.18 a host name is templated wherever
+    C(inventory_hostname) is used, so a hostile or compromised answer could otherwise run code on the controller.
   - "Host variables: C(cloudflare_account_id), C(cloudflare_account_name), C(cloudflare_account_type) (V(standard) or
     V(enterprise)), C(cloudflare_account_managed_by) when the API gives it (the parent organization of a partner's
     accounts, as C(parent_org_id) and C(parent_org_name)), and, since an account is not a machine,
@@ -29,7 +33,9 @@ description:
     stay plain, so that C(ansible-inventory --list --export) and the inventory import of AWX show them as they are.
   - Sends C(GET /accounts) with 50 accounts per page (the API's maximum), following C(result_info.total_pages), so
     N accounts cost ceil(N / 50) requests. Without C(total_pages) in the answer it stops at the first page with fewer
-    than 50 accounts, so a multiple of 50 costs one request more.
+    than 50 accounts, so a multiple of 50 costs one request more. It stops at the first empty page whatever
+    C(total_pages) says, reads at most 1000 pages, drops an account listed twice (one that moved to the next page while
+    the list was read), and fails when a page holds only accounts of earlier pages (a server that ignores C(page)).
 author:
   - zerotrust.cloudflare maintainers (@zerotrust-cloudflare)
 requirements:
@@ -51,13 +57,16 @@ options:
       - If not set, the value of the E(CLOUDFLARE_BASE_URL) environment variable is used, then
         V(https://api.cloudflare.com/client/v4).
       - Credentials are never sent over plain C(http://), except to C(localhost), 127.0.0.0/8 or C(::1)
-        (for a local test server); any other C(http://) URL fails before a request is sent.
+        (for a local test server); any other C(http://) URL fails before a request is sent. A plain C(http://) URL
+        never goes through a proxy (E(HTTP_PROXY) and E(ALL_PROXY) are ignored for it).
+      - Redirects are never followed, so no credential goes to another host; an answer HTTP 3xx fails the source,
+        naming the status and its C(Location).
     type: str
   rate_limit_retry_timeout:
     description:
       - How long, in seconds, to keep retrying in all when Cloudflare answers HTTP 429 (rate limited). The plugin waits
-        as the C(Retry-After) header asks (or 1 second, doubling, without it), but fails at once when that wait would
-        pass this limit.
+        as the C(Retry-After) header asks (at least 1 second), or 1 second, doubling, when the header is absent or not a
+        finite number of seconds, but fails at once when that wait would pass this limit.
       - V(0) never retries a 429, V(-1) retries without limit.
       - The default is shorter than the modules' (300), so that an inventory source does not block for five minutes.
       - Answers 500, 502, 503 and 504, timeouts and connection errors are retried up to three times with a short backoff.
@@ -96,15 +105,19 @@ cache: true
 cache_plugin: ansible.builtin.jsonfile
 cache_connection: ~/.cache/ansible/cloudflare-accounts
 cache_timeout: 3600
-# Instead of CLOUDFLARE_API_TOKEN, a token from an extra variable (-e @secrets.yml):
-#   api_token: "{{ cloudflare_inventory_token }}"
-# or a vaulted one (ansible-vault encrypt_string):
+# Instead of CLOUDFLARE_API_TOKEN, a vaulted token (ansible-vault encrypt_string), decrypted with the vault password
+# that ansible-inventory or ansible-playbook is given:
 #   api_token: !vault |
 #     $ANSIBLE_VAULT;1.1;AES256
 #     62313365396662343061393464336163383764373764613633653634306231386433626436623361
 #     ...
+# In AWX, leave the credentials out of the file and attach a credential of the collection's credential type to the
+# inventory source: its environment (CLOUDFLARE_API_TOKEN) reaches the plugin.
+# Never template a credential from an extra variable (-e): ansible-inventory --list prints every extra variable as a
+# host variable of every host, secret and all.
 '''
 
+import json
 import re
 
 from ansible.errors import AnsibleParserError
@@ -123,6 +136,7 @@ CONNECTION_OPTIONS = ('api_token', 'api_email', 'api_key', 'api_base_url', 'vali
                       'rate_limit_retry_timeout')
 CREDENTIAL_OPTIONS = ('api_token', 'api_email', 'api_key')
 TEMPLATE_CHARACTERS = re.compile('[{}]')
+ACCOUNT_ID = re.compile(r'\A[0-9a-f]{32}\Z')
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
@@ -144,7 +158,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         except CloudflareError as error:
             # from None: the exceptions inside may quote what the API echoed, secrets included.
             raise AnsibleParserError(_redact(error.msg, secrets)) from None
-        for account in accounts:
+        for account in accounts:  # fresh or cached: a cache file is no more trusted than the API
             self._add_account(account)
 
     def _connection_option(self, name):
@@ -166,16 +180,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             except KeyError:  # not cached yet, or expired
                 pass
         accounts = connection.get_all('/accounts')
-        for account in accounts:
-            if not (isinstance(account, dict) and isinstance(account.get('id'), str) and account['id']):
-                raise CloudflareError('Cloudflare answered GET /accounts with an entry that is not an account with an id:'
-                                      ' %.200r' % (account,))
         if self.get_option('cache'):
             self._cache[key] = accounts
         return accounts
 
     def _add_account(self, account):
-        host = account['id']
+        host = _host_name(account)
         self.inventory.add_host(host)
         variables = _host_variables(account)
         for name, value in variables.items():
@@ -213,6 +223,16 @@ def _unsafe_where_templated(value):
     if isinstance(value, str):
         return wrap_var(value) if TEMPLATE_CHARACTERS.search(value) else trust_as_template(value)
     return value
+
+
+def _host_name(account):
+    """The account's ID, which names its host, if it looks like a Cloudflare account ID. A host name is templated
+    wherever inventory_hostname is used on ansible-core 2.16-2.18: any other ID could run code on the controller."""
+    account_id = account.get('id') if isinstance(account, dict) else None
+    if isinstance(account_id, str) and ACCOUNT_ID.match(account_id):
+        return account_id
+    raise AnsibleParserError('Cloudflare answered GET /accounts with an account whose id is not 32 lower-case hexadecimal'
+                             ' characters, so it names no host: %s' % json.dumps(str(account_id)[:200]))
 
 
 def _redact(text, secrets):

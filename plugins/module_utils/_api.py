@@ -113,9 +113,15 @@ class CloudflareAPI(object):
     def get_mapping(self):
         """The account mapping, or None when there is none (a 404 or ``result: null`` both mean absent)."""
         mapping = self.send('GET', self.mapping_path, absent_on_404=True)
-        if mapping is not None and not isinstance(mapping, dict):
-            raise APIError('Cloudflare answered GET %s with an unexpected result: %r' % (self.mapping_path, mapping))
-        return mapping or None
+        if mapping is not None and not is_mapping(mapping):
+            raise APIError('Cloudflare answered GET %s with an unexpected result: %.200r' % (self.mapping_path, mapping))
+        return mapping
+
+
+def is_mapping(value):
+    """Whether an answer has the shape of an account mapping: what the modules go on to use."""
+    return (isinstance(value, dict) and isinstance(value.get('addin_identifier_token'), str) and bool(value['addin_identifier_token'])
+            and isinstance(value.get('auth_requirements'), dict))
 
 
 def checked(answer, valid, where, write):

@@ -44,14 +44,15 @@ def check_profile_id(value):
 
 
 def _is_profile(value):
-    return isinstance(value, dict) and isinstance(value.get('id'), str) and isinstance(value.get('name'), str)
+    return (isinstance(value, dict) and isinstance(value.get('id'), str) and isinstance(value.get('name'), str)
+            and isinstance(value.get('entries'), list))
 
 
 def read_profiles(api):
-    """The account's DLP profiles (one GET), checked to be a list of profiles with an ID and a name."""
+    """The account's DLP profiles (one GET), checked to be a list of profiles with an ID, a name and entries."""
     answer = api.send('GET', api.profiles_path)
     if not isinstance(answer, list) or not all(_is_profile(profile) for profile in answer):
-        raise APIError('Cloudflare answered GET %s with an unexpected result: %r' % (api.profiles_path, answer))
+        raise APIError('Cloudflare answered GET %s with an unexpected result: %.200r' % (api.profiles_path, answer))
     return answer
 
 

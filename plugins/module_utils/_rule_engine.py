@@ -69,8 +69,12 @@ def _checked(answer, valid, where, write):
     on it, so the error is marked ``maybe_applied``."""
     if valid(answer):
         return answer
-    raise APIError('Cloudflare answered %s with an unexpected result: %.200r%s'
-                   % (where, answer, '; the change may have been applied' if write else ''), maybe_applied=write)
+    raise APIError('Cloudflare answered %s with an unexpected result: %.200r' % (where, answer), maybe_applied=write)
+
+
+def _is_rule_with_key(key):
+    """Whether an answer is a rule, and the one with this key (a PUT answered with another rule may have written it)."""
+    return lambda answer: _rules.is_rule(answer) and _rules.rule_key(answer) == key
 
 
 def _is_rule_list(answer):
@@ -196,8 +200,9 @@ def _set_priorities(api, changes, applied, check_mode):
     applied.writing = [applied.rules[key]['name'] for key, dummy in changes]
     answer = None
     if not check_mode:
-        answer = api.send('PATCH', api.rules_path,
-                          {'new_priorities': dict((applied.rules[key]['rule_id'], priority) for key, priority in changes)})
+        answer = _checked(api.send('PATCH', api.rules_path,
+                                   {'new_priorities': dict((applied.rules[key]['rule_id'], priority) for key, priority in changes)}),
+                          _rules.is_rule, 'PATCH %s' % api.rules_path, True)
     for key, priority in changes:
         applied.rules[key] = _rules.merged(applied.rules[key], {}, priority)
     for key, rule in applied.rules.items():  # the API answers with "a rule": keep it if it is one we list
@@ -213,7 +218,7 @@ def apply(api, steps, applied, check_mode):
         applied.writing = [body['name']]
         path = api.rule_path(rule['rule_id'])
         applied.rules[_rules.rule_key(rule)] = _rules.merged(rule, body) if check_mode else _checked(
-            api.send('PUT', path, body), _rules.is_rule, 'PUT %s' % path, True)
+            api.send('PUT', path, body), _is_rule_with_key(_rules.rule_key(rule)), 'PUT %s' % path, True)
         applied.updated.append(body['name'])
     for key, body in steps.creates:
         applied.writing = [body['name']]
@@ -236,11 +241,13 @@ def apply(api, steps, applied, check_mode):
 
 
 def report(applied, error=None):
-    """The lists every result carries (what was applied, and on failure the write whose outcome is unknown)."""
+    """The lists every result carries (what was applied, and on failure the write whose outcome is unknown). A write
+    that may have been applied counts as a change (DESIGN: a hostile network or server)."""
     result = dict(changed=applied.changed, created=applied.created, updated=applied.updated, deleted=applied.deleted,
                   reprioritized=applied.reprioritized, uncertain=[])
     if getattr(error, 'details', {}).get('maybe_applied'):
         result['uncertain'] = applied.writing
+    result['changed'] = bool(result['changed'] or result['uncertain'])
     return result
 
 
@@ -252,5 +259,6 @@ def failure_message(result):
     if done:
         msg += '. The changes made before this failure stay: %s' % '; '.join(done)
     if result['uncertain']:
-        msg += '. Whether the failed request changed %s is unknown' % ', '.join(repr(name) for name in result['uncertain'])
+        msg += ('. Whether the failed request changed %s is unknown: it may have been applied'
+                % ', '.join(repr(name) for name in result['uncertain']))
     return msg

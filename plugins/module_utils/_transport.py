@@ -21,6 +21,7 @@ __metaclass__ = type
 
 import hashlib
 import ipaddress
+import math
 import os
 import re
 import time
@@ -41,9 +42,12 @@ COLLECTION_VERSION = '0.2.0'  # galaxy.yml's version (a unit test checks)
 DEFAULT_BASE_URL = 'https://api.cloudflare.com/client/v4'
 RETRYABLE_STATUSES = (500, 502, 503, 504)
 MAX_RETRIES = 3
-# What requests refuses in a header value, and what no Cloudflare credential contains: a newline from a file or
-# a vault value would otherwise end in an error that quotes the header, secret and all.
-_BAD_CREDENTIAL = re.compile(r'[\s\x00-\x1f\x7f]')
+MAX_PAGES = 1000
+# No Cloudflare token or key has anything but printable ASCII; a newline from a file or a vault value, or a character
+# outside latin-1, would otherwise end in an error from requests that quotes the header, secret and all.
+_BAD_CREDENTIAL = re.compile(r'[^\x21-\x7e]')
+# What http.client cannot put in a header value: control characters and anything outside latin-1.
+_BAD_HEADER_VALUE = re.compile(r'[^\x20-\x7e\xa0-\xff]')
 
 
 class CloudflareError(Exception):
@@ -106,12 +110,16 @@ class Connection(object):
             self.verify = False
         else:
             # An explicit verify wins over REQUESTS_CA_BUNDLE; None lets requests read it (or use certifi).
-            self.verify = options['ca_path'] or None
+            self.verify = _check_ca_path(options['ca_path']) or None
         # Who asks whom: for cache keys, without the secret itself.
         self.fingerprint = hashlib.sha256('\n'.join([self.base_url] + sorted('%s: %s' % item for item in auth_headers.items()))
                                           .encode('utf-8')).hexdigest()
 
         self.session = requests.Session()
+        # Plain http goes only to loopback, never through a proxy: with trust_env requests would send the credentials
+        # to HTTP_PROXY or ALL_PROXY (proxies={'http': None} still falls back to ALL_PROXY). https keeps HTTPS_PROXY,
+        # NO_PROXY and REQUESTS_CA_BUNDLE.
+        self.session.trust_env = urlsplit(self.base_url).scheme == 'https'
         self.session.headers.update(auth_headers)
         # Any auth set on the session stops requests from reading ~/.netrc, which would replace our headers.
         self.session.auth = _headers_only
@@ -132,22 +140,27 @@ class Connection(object):
         return None if answer is None else answer.get('result')
 
     def get_all(self, path, per_page=50):
-        """Every item of a paginated list: the pages ``result_info.total_pages`` names or, without it, up to the
-        first page with fewer than ``per_page`` items. N items cost ceil(N / per_page) requests."""
-        items = []
-        page = 1
-        while True:
+        """Every item of a paginated list (dicts with a string ``id``, each once): the pages ``result_info.total_pages``
+        names or, without it, up to the first page with fewer than ``per_page`` items; never past an empty page nor
+        MAX_PAGES. N items cost ceil(N / per_page) requests."""
+        items = {}
+        for page in range(1, MAX_PAGES + 1):
             where = '%s?%s' % (path, urlencode({'page': page, 'per_page': per_page}))
             answer = self._call('GET', where)
             result = answer.get('result')
-            if not isinstance(result, list):
-                raise APIError('Cloudflare answered GET %s with a result that is not a list: %.200r' % (where, result))
-            items.extend(result)
+            if not isinstance(result, list) or not all(isinstance(item, dict) and isinstance(item.get('id'), str) for item in result):
+                raise APIError('Cloudflare answered GET %s with a result that is not a list of items with an id: %.200r'
+                               % (where, result))
+            new = [item for item in result if item['id'] not in items]
+            if result and not new:
+                raise APIError('Cloudflare answered GET %s with only items of earlier pages: the server ignores the page'
+                               ' asked for, so the list cannot be read' % where)
+            # A single item seen before is one that moved to the next page while the list was read: kept once.
+            items.update((item['id'], item) for item in new)
             total_pages = (answer.get('result_info') or {}).get('total_pages')
-            last = page >= total_pages if _is_int(total_pages) else len(result) < per_page
-            if last:
-                return items
-            page += 1
+            if not result or (page >= total_pages if _is_int(total_pages) else len(result) < per_page):
+                return list(items.values())
+        raise APIError('Cloudflare answered GET %s with more than %d pages: stopped there' % (path, MAX_PAGES))
 
     def _call(self, method, path, body=None, retry=True, absent_on_404=False):
         """The envelope of a successful answer (None for an allowed 404), after waiting out 429 answers and, when
@@ -158,7 +171,8 @@ class Connection(object):
         retries = 0
         while True:
             try:
-                response = self.session.request(method, self.base_url + path, json=body, timeout=self.timeout, verify=self.verify)
+                response = self.session.request(method, self.base_url + path, json=body, timeout=self.timeout, verify=self.verify,
+                                                allow_redirects=False)
             except requests.exceptions.RequestException as exc:
                 if retry and retries < MAX_RETRIES and _is_transient(exc):
                     time.sleep(_backoff(retries))
@@ -172,13 +186,18 @@ class Connection(object):
                 retries += 1
             else:
                 break
+        if 300 <= response.status_code < 400:
+            # Never followed: requests would send the key headers to whatever host the Location names.
+            raise APIError('Cloudflare API call %s answered HTTP %s, a redirect to %.200r, which is never followed: check'
+                           ' api_base_url' % (where, response.status_code, response.headers.get('Location')),
+                           status=response.status_code, maybe_applied=False)
         if absent_on_404 and response.status_code == 404:
             return None
         return _envelope(response, where)
 
     def _rate_limit_wait(self, response, where, started, fallback):
         """Sleep as a 429 asks, within rate_limit_retry_timeout; return the next fallback wait."""
-        asked = _retry_after(response, fallback)
+        asked = retry_after(response.headers.get('Retry-After'), fallback)
         budget = self.rate_limit_budget
         spent = time.monotonic() - started
         if budget == 0 or (budget > 0 and spent + asked > budget):
@@ -195,15 +214,21 @@ class Connection(object):
 
 
 def _check_base_url(url):
-    parts = urlsplit(url or '')
     try:
+        parts = urlsplit(url or '')
         valid = (parts.scheme in ('http', 'https') and bool(parts.hostname) and not parts.query and not parts.fragment
                  and (parts.port is None or parts.port > 0))
-    except ValueError:  # an invalid port
+    except ValueError:  # an invalid port, an unclosed [IPv6 address
         valid = False
     if not valid:
         raise CloudflareError('api_base_url must be an http:// or https:// URL such as %s, got %r' % (DEFAULT_BASE_URL, url))
     return url.rstrip('/')
+
+
+def _check_ca_path(path):
+    if path and not (os.path.isdir(path) or (os.path.isfile(path) and os.access(path, os.R_OK))):
+        raise CloudflareError('ca_path must be a readable CA bundle file or a directory of certificates, got %r' % (path,))
+    return path
 
 
 def _credentials(options):
@@ -228,10 +253,13 @@ def _credentials(options):
             if bool(email) != bool(key):
                 raise CloudflareError('CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY must be set together in the environment;'
                                       ' or set api_token or CLOUDFLARE_API_TOKEN')
-    for name, value in zip(names, (token, email, key)):
+    for name, value in ((names[0], token), (names[2], key)):
         if value and _BAD_CREDENTIAL.search(value):
-            raise CloudflareError('%s contains white space or a control character (a trailing newline?), which no'
-                                  ' Cloudflare credential has' % name)
+            raise CloudflareError('%s contains a character other than printable ASCII (white space, a trailing newline?),'
+                                  ' which no Cloudflare credential has' % name)
+    if email and (email != email.strip() or _BAD_HEADER_VALUE.search(email)):
+        raise CloudflareError('%s contains white space at an end, a control character or a character outside latin-1,'
+                              ' which cannot be sent in an HTTP header' % names[1])
     if token:
         return {'Authorization': 'Bearer ' + token}, [token]
     if key:
@@ -282,20 +310,14 @@ def _exception_text(exc):
     return '%s: %s' % (type(exc).__name__, reason)
 
 
-def _retry_after(response, fallback):
-    """Seconds to wait from a Retry-After header (seconds or an HTTP date), else the fallback."""
-    value = (response.headers.get('Retry-After') or '').strip()
+def retry_after(value, fallback):
+    """Seconds to wait after a 429: Retry-After when it is a finite number, at least 1 s (a server that says 0 is not
+    asked again at once); anything else (absent, inf, nan, an HTTP date) gives ``fallback``."""
     try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    if value:
-        from email.utils import parsedate_to_datetime  # rare: only for an HTTP-date Retry-After
-        try:
-            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-        except (TypeError, ValueError):
-            pass
-    return fallback
+        seconds = float(value)
+    except (TypeError, ValueError):
+        return fallback
+    return max(1.0, seconds) if math.isfinite(seconds) else fallback
 
 
 def _format_errors(errors):
@@ -328,9 +350,11 @@ def _envelope(response, where):
         data = response.json()
     except ValueError:
         data = None
+    # A 2xx or a 5xx may come after the server acted on the call; the caller knows whether the call changes anything.
+    maybe_applied = status >= 500 or 200 <= status < 300
     if not isinstance(data, dict) or 'success' not in data:
         raise APIError('Cloudflare API call %s answered HTTP %s with a body that is not a Cloudflare API envelope: %s'
-                       % (where, status, response.text[:200]), status=status, maybe_applied=status >= 500)
+                       % (where, status, response.text[:200]), status=status, maybe_applied=maybe_applied)
     if 200 <= status < 300 and data['success'] is True:
         return data
     errors = data.get('errors') or []
@@ -338,4 +362,4 @@ def _envelope(response, where):
         where, status, '; '.join(_format_errors(errors)) or 'no error details given')
     if status in (401, 403):
         msg += '. Check the credentials'
-    raise APIError(msg, status=status, errors=errors, maybe_applied=status >= 500)
+    raise APIError(msg, status=status, errors=errors, maybe_applied=maybe_applied)

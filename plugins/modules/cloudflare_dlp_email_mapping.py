@@ -148,6 +148,17 @@ auth_requirements:
   sample:
     type: Org
     allowed_microsoft_organizations: [contoso.onmicrosoft.com]
+uncertain:
+  description:
+    - On failure, V([account_mapping]) when the failed POST may or may not have changed the mapping (a server error or a
+      timeout after the retries, or an answer that is not the mapping); the task is then C(changed). The next run
+      reads the mapping and does what is still needed.
+    - Empty when the failure surely changed nothing.
+  version_added: 0.2.0
+  returned: failure
+  type: list
+  elements: str
+  sample: [account_mapping]
 diff:
   description: The mapping before and after, when run with C(--diff).
   returned: when diff mode is enabled
@@ -172,7 +183,7 @@ diff:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.zerotrust.cloudflare.plugins.module_utils._api import CloudflareAPI, common_argument_spec, fail
+from ansible_collections.zerotrust.cloudflare.plugins.module_utils._api import CloudflareAPI, common_argument_spec, fail, is_mapping
 from ansible_collections.zerotrust.cloudflare.plugins.module_utils._transport import APIError, CloudflareError
 
 
@@ -202,14 +213,15 @@ def same_requirements(current, desired):
 def post_mapping(api, desired):
     """POST the requirements; the mapping the API answered (an upsert, so safe to resend)."""
     result = api.send('POST', api.mapping_path, {'auth_requirements': desired})
-    if not isinstance(result, dict) or not result.get('addin_identifier_token'):
-        raise APIError('Cloudflare accepted POST %s but answered without the mapping (result: %r); the mapping may'
-                       ' have changed: run the task again to read it.' % (api.mapping_path, result))
+    if not is_mapping(result):
+        raise APIError('Cloudflare accepted POST %s but answered without the mapping (result: %.200r)' % (api.mapping_path, result),
+                       maybe_applied=True)
     return result
 
 
-def apply(module):
-    """(changed, the mapping before, the mapping after, or as a change would leave it in check mode)."""
+def apply(module, writing):
+    """(changed, the mapping before, the mapping after, or as a change would leave it in check mode). ``writing``
+    receives the name of the write in flight, which is uncertain if it fails in a way that may have applied it."""
     desired = desired_requirements(module.params)
     api = CloudflareAPI(module)
     current = api.get_mapping()
@@ -219,6 +231,7 @@ def apply(module):
     if changed and module.check_mode:
         result = {'addin_identifier_token': before_token, 'auth_requirements': desired}
     elif changed:
+        writing.append('account_mapping')
         result = post_mapping(api, desired)
         if before_token and result.get('addin_identifier_token') != before_token:
             module.warn('Cloudflare returned a new add-in identifier token (%s, was %s): Outlook add-ins deployed with the'
@@ -235,10 +248,14 @@ def main():
         required_if=[('auth_type', 'Org', ['allowed_microsoft_organizations'])],
         supports_check_mode=True,
     )
+    writing = []
     try:
-        changed, current, result = apply(module)
+        changed, current, result = apply(module, writing)
     except CloudflareError as error:
-        fail(module, error)
+        # A POST that may have been applied is a change whose outcome is unknown (DESIGN: a hostile network or server).
+        uncertain = writing if error.details.get('maybe_applied') else []
+        fail(module, error, '; the mapping may have been changed: run the task again to read it' if uncertain else '',
+             changed=bool(uncertain), uncertain=uncertain)
 
     output = dict(changed=changed, addin_identifier_token=result.get('addin_identifier_token'),
                   auth_requirements=result.get('auth_requirements'))

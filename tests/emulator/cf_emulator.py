@@ -123,7 +123,7 @@ DLP_ROUTES = (
     ("entries/{id}", "entry", ("GET", "PUT", "DELETE")),
     ("patterns/validate", "patterns", ("POST",)),
 )
-FAULT_KEYS = frozenset({"method", "path", "count", "status", "headers", "body", "json", "delay", "after"})
+FAULT_KEYS = frozenset({"method", "path", "count", "status", "headers", "body", "json", "delay", "after", "result_info"})
 CONFIG_KEYS = frozenset({"absent_mapping", "rotate_token", "rate_limit"})
 # GET /accounts: Cloudflare documents page >= 1 and per_page 5 to 50 (default 20); the shape is the SDK's Account.
 ACCOUNTS_PATH = API_PREFIX + "/accounts"
@@ -281,6 +281,7 @@ class Fault:  # pylint: disable=too-many-instance-attributes
     has_json: bool
     delay: float
     after: bool
+    result_info: dict[str, Any] | None = None
 
     @classmethod
     def parse(cls, spec: Any) -> Fault:
@@ -292,7 +293,7 @@ class Fault:  # pylint: disable=too-many-instance-attributes
             raise ControlError(f"unknown fault keys: {', '.join(sorted(unknown))} (allowed: {', '.join(sorted(FAULT_KEYS))})")
         fault = cls(method=spec.get("method", "*"), path=spec.get("path", "*"), count=spec.get("count", 1), status=spec.get("status"),
                     headers=spec.get("headers") or {}, body=spec.get("body"), json_body=spec.get("json"), has_json="json" in spec,
-                    delay=spec.get("delay", 0), after=spec.get("after", False))
+                    delay=spec.get("delay", 0), after=spec.get("after", False), result_info=spec.get("result_info"))
         fault.check()
         fault.method = fault.method.upper()
         fault.headers = {str(k): str(v) for k, v in fault.headers.items()}
@@ -317,12 +318,14 @@ class Fault:  # pylint: disable=too-many-instance-attributes
             (not isinstance(self.after, bool), "fault 'after' must be a boolean"),
             (self.status is None and (self.body is not None or self.has_json or bool(self.headers)),
              "a fault with 'body', 'json' or 'headers' needs a 'status'"),
+            (self.result_info is not None and (not isinstance(self.result_info, dict) or self.status is not None),
+             "fault 'result_info' must be an object, and it edits the real answer, so it takes no 'status'"),
         ]
         for failed, message in problems:
             if failed:
                 raise ControlError(message)
-        if self.status is None and not self.delay:
-            raise ControlError("a fault needs a 'status' or a 'delay' > 0")
+        if self.status is None and not self.delay and self.result_info is None:
+            raise ControlError("a fault needs a 'status', a 'delay' > 0 or a 'result_info'")
 
     def matches(self, method: str, raw_path: str) -> bool:
         """Whether this fault applies to a request."""
@@ -349,10 +352,20 @@ class Fault:  # pylint: disable=too-many-instance-attributes
             headers[name] = value
         return Reply(self.status, payload, headers)
 
+    def edit(self, reply: Reply) -> Reply:
+        """The real answer with this fault's keys written over its ``result_info`` (a paginated list that lies)."""
+        if self.result_info is None:
+            return reply
+        answer = json.loads(reply.body)
+        answer["result_info"] = dict(answer.get("result_info") or {}, **self.result_info)
+        return Reply(reply.status, dump_json(answer), reply.headers)
+
     def describe(self) -> dict[str, Any]:
         """JSON view of a pending fault."""
         view: dict[str, Any] = {"method": self.method, "path": self.path, "count": self.count, "status": self.status, "headers": self.headers,
                                 "delay": self.delay, "after": self.after}
+        if self.result_info is not None:
+            view["result_info"] = self.result_info
         if self.has_json:
             view["json"] = self.json_body
         elif self.body is not None:
@@ -696,7 +709,7 @@ class Backend:  # pylint: disable=too-many-instance-attributes
                 reply = fault.reply()
         else:
             time.sleep(fault.delay)
-            reply = fault.reply() if fault.status is not None else self._process(method, raw_path, headers, body, query)
+            reply = fault.reply() if fault.status is not None else fault.edit(self._process(method, raw_path, headers, body, query))
         with self.lock:
             entry["status"] = reply.status
         return reply

@@ -553,8 +553,36 @@ def test_fault_after_commits_then_fails(emu: Emulator) -> None:
     assert [rule["name"] for rule in rules] == [RULE["name"]]
 
 
+def test_fault_after_answers_200_with_html(emu: Emulator) -> None:
+    """Applied, then a garbled answer: the write happened, the client sees no envelope."""
+    emu.add_fault(method="POST", path=path(ACCOUNT, "rules"), status=200, body="<html>OK</html>", after=True)
+    response = call(emu, "POST", path(ACCOUNT, "rules"), json=RULE)
+    assert (response.status_code, response.text) == (200, "<html>OK</html>")
+    assert [rule["name"] for rule in emu.state()["accounts"][ACCOUNT]["rules"]] == [RULE["name"]]
+
+
+def test_fault_redirect_with_location(emu: Emulator) -> None:
+    emu.add_fault(method="GET", path=path(ACCOUNT, "rules"), status=302, headers={"Location": "http://127.0.0.2:1/elsewhere"})
+    response = call(emu, "GET", path(ACCOUNT, "rules"), allow_redirects=False)
+    assert (response.status_code, response.headers["Location"]) == (302, "http://127.0.0.2:1/elsewhere")
+
+
+def test_fault_result_info_edits_a_real_page(emu: Emulator) -> None:
+    emu.set_visible_accounts([{"id": "%032x" % number, "name": "Tenant %d" % number, "type": "standard"} for number in range(3)])
+    emu.add_fault(method="GET", path="/client/v4/accounts", result_info={"total_pages": 100000, "extra": True}, count=2)
+    assert emu.faults()[0]["result_info"] == {"total_pages": 100000, "extra": True}
+    first = call(emu, "GET", "/client/v4/accounts?page=1&per_page=50").json()
+    assert [account["id"] for account in first["result"]] == ["%032x" % number for number in range(3)]
+    assert first["result_info"] == {"page": 1, "per_page": 50, "count": 3, "total_count": 3, "total_pages": 100000, "extra": True}
+    second = call(emu, "GET", "/client/v4/accounts?page=2&per_page=50").json()
+    assert (second["result"], second["result_info"]["total_pages"]) == ([], 100000)
+    assert call(emu, "GET", "/client/v4/accounts?page=2&per_page=50").json()["result_info"]["total_pages"] == 1
+
+
 @pytest.mark.parametrize("fault", [
     {"status": 502, "stauts": 1},
+    {"result_info": []},
+    {"result_info": {"total_pages": 2}, "status": 200},
     {"status": 99},
     {"status": "502"},
     {"status": 502, "body": "x", "json": {}},

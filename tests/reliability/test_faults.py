@@ -135,13 +135,13 @@ CASES += [
     # --- a rule-create POST is never resent blindly ------------------------------------------------------------------
     pytest.param(rule_case(60, 'rule-create-502-after-applied', 'rule', {'status': 502, 'after': True}, changed=True,
                            rules_after=1, posts=1), marks=needs('rule')),
-    pytest.param(rule_case(61, 'rule-create-502-not-applied', 'rule', {'status': 502}, failed=True, changed=False,
+    pytest.param(rule_case(61, 'rule-create-502-not-applied', 'rule', {'status': 502}, failed=True, changed=True,
                            rules_after=0, posts=1, msg=(r'POST \S+ failed with HTTP 502',)), marks=needs('rule')),
     pytest.param(rule_case(62, 'rule-create-timeout-after-applied', 'rule', {'delay': 2.5, 'after': True}, options=TIMEOUT_1,
                            changed=True, rules_after=1, posts=1), marks=needs('rule')),
     pytest.param(rule_case(63, 'rules-create-502-after-applied', 'rules', {'status': 502, 'after': True}, changed=True,
                            rules_after=1, posts=1), marks=needs('rules')),
-    pytest.param(rule_case(64, 'rules-create-502-not-applied', 'rules', {'status': 502}, failed=True, changed=False,
+    pytest.param(rule_case(64, 'rules-create-502-not-applied', 'rules', {'status': 502}, failed=True, changed=True,
                            rules_after=0, posts=1, msg=(r'POST \S+ failed with HTTP 502',)), marks=needs('rules')),
 ]
 

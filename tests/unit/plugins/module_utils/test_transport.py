@@ -95,3 +95,165 @@ def test_the_transport_gives_no_permission_hint(httpserver, connection, status):
     with pytest.raises(_transport.APIError) as error:
         connection.send('GET', PATH)
     assert error.value.msg.endswith('[10000] Authentication error. Check the credentials')
+
+
+# --- a hostile network or server (DESIGN) -----------------------------------------------------------------------------
+
+ACCOUNTS = '/client/v4/accounts'
+
+
+def options(httpserver, **changes):
+    return dict(dict(api_token=TOKEN, api_email=None, api_key=None, api_base_url=httpserver.url_for('/client/v4'),
+                     validate_certs=True, ca_path=None, timeout=5, rate_limit_retry_timeout=300), **changes)
+
+
+@pytest.mark.parametrize('status', [301, 302, 303, 307, 308])
+def test_a_redirect_is_never_followed(httpserver, connection, status):
+    elsewhere = httpserver.url_for('/elsewhere')
+    expect(httpserver, 'GET', RULES, status, envelope([]), headers={'Location': elsewhere})
+    with pytest.raises(_transport.APIError) as error:
+        connection.send('GET', PATH)
+    assert error.value.msg == ('Cloudflare API call GET %s answered HTTP %d, a redirect to %r, which is never followed:'
+                               ' check api_base_url' % (PATH, status, elsewhere))
+    assert error.value.details['maybe_applied'] is False
+    assert len(httpserver.log) == 1
+
+
+def test_plain_http_to_loopback_never_goes_through_a_proxy(httpserver, connection, monkeypatch):
+    proxy = 'http://127.0.0.1:9'  # the discard port: nothing listens there
+    for name in ('HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy'):
+        monkeypatch.setenv(name, proxy)
+    expect(httpserver, 'GET', RULES, 200, envelope([]))
+    assert connection.send('GET', PATH) == []
+    assert len(httpserver.log) == 1
+
+
+def test_https_keeps_the_proxy_settings_of_the_environment():
+    options = dict(api_token=TOKEN, api_email=None, api_key=None, api_base_url='https://api.example.com/client/v4',
+                   validate_certs=True, ca_path=None, timeout=1, rate_limit_retry_timeout=0)
+    assert _transport.Connection(options, warn=pytest.fail).session.trust_env is True
+
+
+@pytest.mark.parametrize('body', ['<html>applied</html>', envelope(None, False)], ids=['html', 'success-false'])
+def test_a_2xx_that_is_no_successful_envelope_may_have_been_applied(httpserver, connection, body):
+    expect(httpserver, 'POST', RULES, 200, body)
+    with pytest.raises(_transport.APIError) as error:
+        connection.send('POST', PATH, {'a': 1}, retry=False)
+    assert error.value.details['maybe_applied'] is True and 'HTTP 200' in error.value.msg
+
+
+@pytest.mark.parametrize('value, waited', [
+    ('3', 3.0), ('2.5', 2.5), ('0', 1.0), ('-4', 1.0), (None, 1.0), ('inf', 1.0), ('-inf', 1.0), ('nan', 1.0),
+    ('Wed, 21 Oct 2099 07:28:00 GMT', 1.0), ('soon', 1.0),
+], ids=['3', '2.5', '0', 'negative', 'absent', 'inf', '-inf', 'nan', 'http-date', 'text'])
+def test_retry_after_is_used_only_when_a_finite_number_and_at_least_1_s(httpserver, connection, no_sleep, value, waited):
+    headers = {} if value is None else {'Retry-After': value}
+    expect(httpserver, 'GET', RULES, 429, envelope(None, False), headers=headers)
+    expect(httpserver, 'GET', RULES, 200, envelope([]))
+    assert connection.send('GET', PATH) == []
+    assert no_sleep == [waited]
+
+
+def test_without_a_usable_retry_after_the_wait_doubles(httpserver, connection, no_sleep):
+    for value in ('inf', 'nan', 'inf'):
+        expect(httpserver, 'GET', RULES, 429, envelope(None, False), headers={'Retry-After': value})
+    expect(httpserver, 'GET', RULES, 200, envelope([]))
+    assert connection.send('GET', PATH) == []
+    assert no_sleep == [1.0, 2.0, 4.0]
+
+
+def test_retry_after_inf_without_a_limit_waits_and_does_not_crash(httpserver, no_sleep):
+    connection = _transport.Connection(options(httpserver, rate_limit_retry_timeout=-1), warn=pytest.fail)
+    expect(httpserver, 'GET', RULES, 429, envelope(None, False), headers={'Retry-After': 'inf'})
+    expect(httpserver, 'GET', RULES, 200, envelope([]))
+    assert connection.send('GET', PATH) == []
+    assert no_sleep == [1.0]
+
+
+def test_a_wait_past_the_remaining_budget_fails_at_once(httpserver, no_sleep):
+    connection = _transport.Connection(options(httpserver, rate_limit_retry_timeout=2), warn=pytest.fail)
+    expect(httpserver, 'GET', RULES, 429, envelope(None, False), headers={'Retry-After': '3'})
+    with pytest.raises(_transport.APIError) as error:
+        connection.send('GET', PATH)
+    assert 'asked to wait 3 s' in error.value.msg and 'rate_limit_retry_timeout=2' in error.value.msg
+    assert no_sleep == [] and len(httpserver.log) == 1
+
+
+def accounts_page(ids, total_pages):
+    return dict(envelope([{'id': item, 'name': item} for item in ids]), result_info={'total_pages': total_pages})
+
+
+def paged(number):
+    return {'page': str(number), 'per_page': '50'}
+
+
+def test_pagination_stops_at_the_first_empty_page_whatever_total_pages_says(httpserver, connection):
+    expect(httpserver, 'GET', ACCOUNTS, 200, accounts_page(['a', 'b'], 100000), query=paged(1))
+    expect(httpserver, 'GET', ACCOUNTS, 200, accounts_page([], 100000), query=paged(2))
+    assert [item['id'] for item in connection.get_all('/accounts')] == ['a', 'b']
+    assert len(httpserver.log) == 2
+
+
+def test_pagination_fails_when_a_page_holds_only_items_seen_before(httpserver, connection):
+    full = ['%02d' % number for number in range(50)]
+    for number in (1, 2):
+        expect(httpserver, 'GET', ACCOUNTS, 200, accounts_page(full, 5), query=paged(number))
+    with pytest.raises(_transport.APIError) as error:
+        connection.get_all('/accounts')
+    assert error.value.msg == ('Cloudflare answered GET /accounts?page=2&per_page=50 with only items of earlier pages: the'
+                               ' server ignores the page asked for, so the list cannot be read')
+    assert len(httpserver.log) == 2
+
+
+def test_pagination_drops_a_single_repeated_item(httpserver, connection):
+    first = ['%02d' % number for number in range(50)]
+    expect(httpserver, 'GET', ACCOUNTS, 200, accounts_page(first, 2), query=paged(1))
+    expect(httpserver, 'GET', ACCOUNTS, 200, accounts_page(['49', 'new'], 2), query=paged(2))
+    assert [item['id'] for item in connection.get_all('/accounts')] == first + ['new']
+
+
+def test_pagination_reads_at_most_1000_pages(httpserver, connection):
+    def page_of_its_own(request):
+        number = request.args['page']
+        return Response(json.dumps(accounts_page(['p%s-%d' % (number, item) for item in range(50)], 5000)), status=200,
+                        content_type='application/json')
+
+    httpserver.expect_request(ACCOUNTS, method='GET').respond_with_handler(page_of_its_own)
+    with pytest.raises(_transport.APIError) as error:
+        connection.get_all('/accounts')
+    assert error.value.msg == 'Cloudflare answered GET /accounts with more than 1000 pages: stopped there'
+    assert len(httpserver.log) == 1000
+
+
+@pytest.mark.parametrize('answer', [[{'name': 'no id'}], ['text'], {'id': 'x'}, None], ids=['no-id', 'text', 'object', 'null'])
+def test_a_page_of_the_wrong_shape_is_a_clear_error(httpserver, connection, answer):
+    expect(httpserver, 'GET', ACCOUNTS, 200, envelope(answer), query=paged(1))
+    with pytest.raises(_transport.APIError) as error:
+        connection.get_all('/accounts')
+    assert error.value.msg.startswith('Cloudflare answered GET /accounts?page=1&per_page=50 with a result that is not a list'
+                                      ' of items with an id')
+
+
+@pytest.mark.parametrize('changes, message', [
+    ({'api_base_url': 'https://[::1'}, "api_base_url must be an http:// or https:// URL such as %s, got 'https://[::1'"
+     % _transport.DEFAULT_BASE_URL),
+    ({'ca_path': '/nonexistent/ca.pem'}, "ca_path must be a readable CA bundle file or a directory of certificates, got"
+     " '/nonexistent/ca.pem'"),
+    ({'api_token': TOKEN + '\u00e9'}, 'api_token contains a character other than printable ASCII'),
+    ({'api_token': TOKEN + '\u20ac'}, 'api_token contains a character other than printable ASCII'),
+    ({'api_token': None, 'api_email': 'me@example.com', 'api_key': TOKEN + '\u00ff'}, 'api_key contains a character other'),
+    ({'api_token': None, 'api_email': 'm\u0113@example.com', 'api_key': TOKEN}, 'api_email contains white space at an end, a'
+     ' control character or a character outside latin-1, which cannot be sent in an HTTP header'),
+    ({'api_token': None, 'api_email': 'me@example.com\n', 'api_key': TOKEN}, 'api_email contains white space at an end'),
+], ids=['unclosed-ipv6', 'missing-ca-path', 'latin-1-token', 'euro-token', 'key', 'email-outside-latin-1', 'email-newline'])
+def test_options_that_only_parse_when_used_fail_before_any_request(httpserver, changes, message):
+    with pytest.raises(_transport.CloudflareError) as error:
+        _transport.Connection(options(httpserver, **changes), warn=pytest.fail)
+    assert error.value.msg.startswith(message)
+    assert TOKEN not in error.value.msg
+    assert len(httpserver.log) == 0
+
+
+def test_a_ca_path_may_be_a_directory(httpserver, tmp_path):
+    connection = _transport.Connection(options(httpserver, ca_path=str(tmp_path)), warn=pytest.fail)
+    assert connection.verify == str(tmp_path)

@@ -198,3 +198,35 @@ def test_html_body_shows_status_and_start_of_body(httpserver, run_module, args):
     result = run_module(module.main, args)
     assert result.failed
     assert 'HTTP 418' in result['msg'] and page[:200] in result['msg'] and page[:201] not in result['msg']
+
+
+# --- answers that may have been applied are a change (DESIGN: a hostile network or server) ----------------------------
+
+
+@pytest.mark.parametrize('answer', [envelope({'auth_requirements': ORG}), envelope(None), '<html>saved</html>'],
+                         ids=['no-token', 'null', 'html'])
+def test_a_post_answered_without_the_mapping_is_uncertain_and_changed(httpserver, run_module, args, answer):
+    expect(httpserver, 'GET', MAPPING, 200, mapping(NOAUTH))
+    expect(httpserver, 'POST', MAPPING, 200, answer)
+    result = run_module(module.main, args)
+    assert result.failed and result['changed'] is True and result['uncertain'] == ['account_mapping']
+    assert result['msg'].startswith('Cloudflare ') and 'POST /accounts/' in result['msg']
+    assert result['msg'].endswith('; the mapping may have been changed: run the task again to read it')
+    assert len(httpserver.log) == 2
+
+
+def test_a_post_that_fails_after_the_retries_is_uncertain_and_changed(httpserver, run_module, args, no_sleep):
+    expect(httpserver, 'GET', MAPPING, 200, mapping(NOAUTH))
+    for dummy in range(4):
+        expect(httpserver, 'POST', MAPPING, 502, '<html>Bad Gateway</html>')
+    result = run_module(module.main, args)
+    assert result.failed and result['changed'] is True and result['uncertain'] == ['account_mapping']
+    assert len(no_sleep) == 3
+
+
+@pytest.mark.parametrize('answer', [envelope({'auth_requirements': ORG}), '<html>login</html>'], ids=['no-token', 'html'])
+def test_a_read_of_the_wrong_shape_changes_nothing(httpserver, run_module, args, answer):
+    expect(httpserver, 'GET', MAPPING, 200, answer)
+    result = run_module(module.main, args)
+    assert result.failed and result['changed'] is False and result['uncertain'] == []
+    assert 'GET /accounts/' in result['msg'] and len(httpserver.log) == 1

@@ -524,9 +524,10 @@ def test_a_create_answered_with_null_fails_cleanly_after_one_recovery_get(httpse
     expect(httpserver, 'GET', RULES, 200, envelope([]))
     result = run_module(module.main, dict(args, conditions=CONDITIONS, priority=0))
     assert result.failed and 'Traceback' not in result.out
-    assert result['changed'] is False and result['uncertain'] == [NAME] and 'rule' not in result
-    assert result['msg'] == ('Cloudflare answered POST /accounts/%s/dlp/email/rules with an unexpected result: None; the change'
-                             " may have been applied. Whether the failed request changed %r is unknown" % (ACCOUNT, NAME))
+    assert result['changed'] is True and result['uncertain'] == [NAME] and 'rule' not in result
+    assert result['msg'] == ('Cloudflare answered POST /accounts/%s/dlp/email/rules with an unexpected result: None.'
+                             " Whether the failed request changed %r is unknown: it may have been applied"
+                             % (ACCOUNT, NAME))
     assert [method for method, dummy, dummy in sent(httpserver)] == ['GET', 'POST', 'GET']
 
 
