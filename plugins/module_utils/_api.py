@@ -126,11 +126,19 @@ def is_mapping(value):
 
 def checked(answer, valid, where, write):
     """The answer if ``valid(answer)``; else an APIError naming the call (``where``). After a write (``write``) the
-    server may have acted on it, so the error says so and is marked ``maybe_applied``."""
+    server may have acted on it, so the error is marked ``maybe_applied`` (the module reports the write as uncertain)."""
     if valid(answer):
         return answer
-    raise APIError('Cloudflare answered %s with an unexpected result: %.200r%s'
-                   % (where, answer, '; the change may have been applied' if write else ''), maybe_applied=write)
+    raise APIError('Cloudflare answered %s with an unexpected result: %.200r' % (where, answer), maybe_applied=write)
+
+
+def partial_failure_message(done, uncertain):
+    """What a failed task's message adds: the writes applied before the failure (``done``, phrases), which stay, and
+    the names of what the failed write may have changed."""
+    msg = '. The changes made before this failure stay: %s' % '; '.join(done) if done else ''
+    if uncertain:
+        msg += '. Whether the failed request changed %s is unknown: it may have been applied' % ', '.join(repr(name) for name in uncertain)
+    return msg
 
 
 def fail(module, error, more='', **result):

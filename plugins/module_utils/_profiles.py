@@ -20,7 +20,7 @@ import copy
 import functools
 import re
 
-from ansible_collections.zerotrust.cloudflare.plugins.module_utils._api import checked
+from ansible_collections.zerotrust.cloudflare.plugins.module_utils._api import checked, partial_failure_message
 from ansible_collections.zerotrust.cloudflare.plugins.module_utils._transport import APIError, segment
 
 _UUID = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
@@ -553,10 +553,7 @@ def failure_message(written, result):
         done.append('updated the profile')
     done.extend('%s the entries %s' % (what, ', '.join(repr(name) for name in result['entries_' + what]))
                 for what in ('updated', 'created', 'deleted') if result['entries_' + what])
-    msg = '. The changes made before this failure stay: %s' % '; '.join(done) if done else ''
-    if result['uncertain']:
-        msg += '. Whether the failed request changed %s is unknown' % ', '.join(repr(name) for name in result['uncertain'])
-    return msg
+    return partial_failure_message(done, result['uncertain'])
 
 
 # --- a predefined profile -----------------------------------------------------------------------

@@ -23,8 +23,8 @@ import collections
 import functools
 
 from ansible_collections.zerotrust.cloudflare.plugins.module_utils import _profiles, _rules
+from ansible_collections.zerotrust.cloudflare.plugins.module_utils._api import checked, partial_failure_message
 from ansible_collections.zerotrust.cloudflare.plugins.module_utils._rules import RuleError
-from ansible_collections.zerotrust.cloudflare.plugins.module_utils._transport import APIError
 
 # What a run writes, in the order of writes (a contract, see the docs): the updates [(rule, body)] with one PUT each,
 # the new rules [(key, body)] with one POST each, the deletions [rule] with one DELETE each, and the priorities
@@ -64,14 +64,6 @@ def check_entries(entries, prefixes):
 # --- reads -----------------------------------------------------------------------------
 
 
-def _checked(answer, valid, where, write):
-    """The answer if ``valid(answer)``; else an APIError naming the call. After a write, the server may have acted
-    on it, so the error is marked ``maybe_applied``."""
-    if valid(answer):
-        return answer
-    raise APIError('Cloudflare answered %s with an unexpected result: %.200r' % (where, answer), maybe_applied=write)
-
-
 def _is_rule_with_key(key):
     """Whether an answer is a rule, and the one with this key (a PUT answered with another rule may have written it)."""
     return lambda answer: _rules.is_rule(answer) and _rules.rule_key(answer) == key
@@ -90,14 +82,14 @@ def with_profile_ids(api, entries, prefixes):
 
 def read_rules(api):
     """Every rule of the account (one GET)."""
-    return _checked(api.send('GET', api.rules_path), _is_rule_list, 'GET %s' % api.rules_path, False)
+    return checked(api.send('GET', api.rules_path), _is_rule_list, 'GET %s' % api.rules_path, False)
 
 
 def read_rule(api, rule_id):
     """The rule with this ID as a list of one, or an empty list when there is none (one GET, 404 = absent)."""
     path = api.rule_path(rule_id)
-    rule = _checked(api.send('GET', path, absent_on_404=True), lambda answer: answer is None or _rules.is_rule(answer),
-                    'GET %s' % path, False)
+    rule = checked(api.send('GET', path, absent_on_404=True), lambda answer: answer is None or _rules.is_rule(answer),
+                   'GET %s' % path, False)
     return [] if rule is None else [rule]
 
 
@@ -191,7 +183,7 @@ class Applied(object):
 def _create(api, body, known_keys):
     """POST a new rule; a lost or malformed answer is followed by one GET that adopts the rule if it appeared."""
     where = 'POST %s' % api.rules_path
-    return api.create(api.rules_path, body, functools.partial(_checked, valid=_rules.is_rule, where=where, write=True),
+    return api.create(api.rules_path, body, functools.partial(checked, valid=_rules.is_rule, where=where, write=True),
                       functools.partial(_rules.find_created, body=body, known_keys=known_keys))
 
 
@@ -200,9 +192,9 @@ def _set_priorities(api, changes, applied, check_mode):
     applied.writing = [applied.rules[key]['name'] for key, dummy in changes]
     answer = None
     if not check_mode:
-        answer = _checked(api.send('PATCH', api.rules_path,
-                                   {'new_priorities': dict((applied.rules[key]['rule_id'], priority) for key, priority in changes)}),
-                          _rules.is_rule, 'PATCH %s' % api.rules_path, True)
+        answer = checked(api.send('PATCH', api.rules_path,
+                                  {'new_priorities': dict((applied.rules[key]['rule_id'], priority) for key, priority in changes)}),
+                         _rules.is_rule, 'PATCH %s' % api.rules_path, True)
     for key, priority in changes:
         applied.rules[key] = _rules.merged(applied.rules[key], {}, priority)
     for key, rule in applied.rules.items():  # the API answers with "a rule": keep it if it is one we list
@@ -217,7 +209,7 @@ def apply(api, steps, applied, check_mode):
     for rule, body in steps.updates:
         applied.writing = [body['name']]
         path = api.rule_path(rule['rule_id'])
-        applied.rules[_rules.rule_key(rule)] = _rules.merged(rule, body) if check_mode else _checked(
+        applied.rules[_rules.rule_key(rule)] = _rules.merged(rule, body) if check_mode else checked(
             api.send('PUT', path, body), _is_rule_with_key(_rules.rule_key(rule)), 'PUT %s' % path, True)
         applied.updated.append(body['name'])
     for key, body in steps.creates:
@@ -253,12 +245,6 @@ def report(applied, error=None):
 
 def failure_message(result):
     """What to add to the error's message: what was applied before it, which stays, and what is unknown."""
-    msg = ''
-    done = ['%s %s' % (what, ', '.join(repr(name) for name in result[what]))
-            for what in ('updated', 'created', 'deleted', 'reprioritized') if result[what]]
-    if done:
-        msg += '. The changes made before this failure stay: %s' % '; '.join(done)
-    if result['uncertain']:
-        msg += ('. Whether the failed request changed %s is unknown: it may have been applied'
-                % ', '.join(repr(name) for name in result['uncertain']))
-    return msg
+    return partial_failure_message(['%s %s' % (what, ', '.join(repr(name) for name in result[what]))
+                                    for what in ('updated', 'created', 'deleted', 'reprioritized') if result[what]],
+                                   result['uncertain'])

@@ -205,7 +205,7 @@ diff:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.zerotrust.cloudflare.plugins.module_utils import _profiles as profiles
-from ansible_collections.zerotrust.cloudflare.plugins.module_utils._api import CloudflareAPI, common_argument_spec, fail
+from ansible_collections.zerotrust.cloudflare.plugins.module_utils._api import CloudflareAPI, common_argument_spec, fail, partial_failure_message
 from ansible_collections.zerotrust.cloudflare.plugins.module_utils._transport import CloudflareError
 
 
@@ -225,8 +225,7 @@ def main():
         profile = profiles.apply_predefined(api, current, body, module.check_mode)
     except (CloudflareError, profiles.ProfileError) as error:
         uncertain = [current['name']] if getattr(error, 'details', {}).get('maybe_applied') else []
-        fail(module, error, '. Whether it changed the profile %r is unknown' % current['name'] if uncertain else '',
-             changed=bool(uncertain), uncertain=uncertain)
+        fail(module, error, partial_failure_message([], uncertain), changed=bool(uncertain), uncertain=uncertain)
 
     result = dict(changed=body is not None, profile=profile)
     if module._diff:

@@ -113,7 +113,7 @@ def test_a_put_answered_badly_is_uncertain(httpserver, run_module, args, answer)
     expect(httpserver, 'PUT', CONFIG, 200, envelope(answer))
     result = run_module(module.main, dict(args, name=None, profile_id=CARDS_ID, ocr_enabled=True))
     assert result.failed and result['changed'] is True and result['uncertain'] == ['Credit Card Numbers']
-    assert "may have been applied. Whether it changed the profile 'Credit Card Numbers' is unknown" in result['msg']
+    assert "Whether the failed request changed 'Credit Card Numbers' is unknown: it may have been applied" in result['msg']
 
 
 def test_a_put_that_fails_after_the_retries_is_uncertain(httpserver, run_module, args, no_sleep):
