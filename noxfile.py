@@ -76,10 +76,13 @@ for name, value in pin(str(MAIN)).items():
     if value:
         os.environ[name] = value
 # What Ansible and Molecule would keep under ~/.ansible stays in the checkout (the suites' own ansible-playbook runs
-# get their settings from tests/harness.py).
-os.environ.update(ANSIBLE_LOCAL_TEMP=str(ROOT / '.nox' / 'ansible' / 'tmp'), ANSIBLE_ASYNC_DIR=str(ROOT / '.nox' / 'ansible' / 'async'),
-                  ANSIBLE_GALAXY_CACHE_DIR=str(ROOT / '.nox' / 'ansible' / 'galaxy_cache'),
-                  MOLECULE_EPHEMERAL_DIRECTORY=str(ROOT / '.nox' / 'molecule'))
+# get their settings from tests/harness.py). The remote tmp matters too: Molecule starts the emulator as an async
+# task, whose files under remote_tmp are removed only after the emulator has been stopped, and not always before
+# the run ends.
+ANSIBLE_WORK = ROOT / '.nox' / 'ansible'
+os.environ.update(ANSIBLE_LOCAL_TEMP=str(ANSIBLE_WORK / 'tmp'), ANSIBLE_REMOTE_TMP=str(ANSIBLE_WORK / 'remote_tmp'),
+                  ANSIBLE_ASYNC_DIR=str(ANSIBLE_WORK / 'async'), ANSIBLE_GALAXY_CACHE_DIR=str(ANSIBLE_WORK / 'galaxy_cache'),
+                  MOLECULE_EPHEMERAL_DIRECTORY=str(ANSIBLE_WORK / 'molecule'))
 
 
 def refuse_clashing_sessions() -> None:
