@@ -140,6 +140,11 @@ class Run:
         return found[0]
 
 
+def budget_directory() -> dict[str, str]:
+    """The current test's own directory for request budget files (see conftest.py), so that no test shares one."""
+    return {'XDG_RUNTIME_DIR': os.environ['XDG_RUNTIME_DIR']} if 'XDG_RUNTIME_DIR' in os.environ else {}
+
+
 class Ansible:
     """Runs playbooks (a file, or plays and tasks given as data) with an inventory given as data, in a scratch
     directory, with the collection on the collections path and the recorder callback enabled."""
@@ -173,7 +178,7 @@ class Ansible:
 
     def inventory_command(self, source: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 600) -> Run:
         """Run ansible-inventory -i ``source`` with ``args`` (such as --list); a failed source fails the command."""
-        run_env = dict(self.env, ANSIBLE_INVENTORY_UNPARSED_FAILED='true')
+        run_env = dict(self.env, ANSIBLE_INVENTORY_UNPARSED_FAILED='true', **budget_directory())
         run_env.update(env or {})
         started = time.monotonic()
         process = subprocess.run([executable('ansible-inventory'), '-i', str(source), *args], env=run_env, cwd=self.work,
@@ -190,7 +195,7 @@ class Ansible:
             path.write_text(json.dumps(playbook), encoding='utf-8')
             playbook = path
         records = prefix.with_suffix('.records.jsonl')
-        run_env = dict(self.env, RECORDER_OUTPUT=str(records))
+        run_env = dict(self.env, RECORDER_OUTPUT=str(records), **budget_directory())
         run_env.update(env or {})
         command = [executable('ansible-playbook'), '-i', str(inventory or self.inventory()), '-f', str(forks), *args, str(playbook)]
         process = subprocess.run(command, env=run_env, cwd=cwd or self.work, capture_output=True, text=True,

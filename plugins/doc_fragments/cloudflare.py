@@ -112,4 +112,23 @@ options:
       - How long to wait for each HTTP request, in seconds. Must be greater than V(0).
     type: float
     default: 30
+  rate_limit_budget:
+    description:
+      - At most this many requests in any O(rate_limit_window) seconds, counted together over every module process and
+        plugin on this controller that uses the same credential and base URL, so that a fleet run never trips
+        Cloudflare's limit (1200 requests per 5 minutes per user, then every call of the user fails for 5 minutes).
+      - Every attempt, retries included, takes a slot and waits while there is none. Waiting is not a timeout; the
+        result's C(rate_limit_waited) says how long it took. When Cloudflare's answers say that less than a tenth of its
+        limit is left, the free slots drop to what is left; after an HTTP 429 every process waits as C(Retry-After) says.
+      - The state is a file under E(XDG_RUNTIME_DIR) (or the temporary directory), private to the user, named by a hash
+        and holding no secret. When it cannot be used, each process keeps its own budget, with one warning.
+      - Runs with C(become) use another user's budget; these modules need no C(become).
+      - V(0) turns it off. If not set, the E(CLOUDFLARE_RATE_LIMIT_BUDGET) environment variable is used (empty counts as
+        unset), then V(1000).
+    type: int
+  rate_limit_window:
+    description:
+      - The window of O(rate_limit_budget), in seconds. Cloudflare's is 300; an Enterprise limit may differ.
+      - If not set, the E(CLOUDFLARE_RATE_LIMIT_WINDOW) environment variable is used (empty counts as unset), then V(300).
+    type: int
 '''

@@ -71,8 +71,8 @@ class Budget(object):
         self.budget = budget
         self.window = float(window)
         self._warn = warn
-        self._clock = clock or (lambda: time.time())
-        self._sleep = sleep or (lambda seconds: time.sleep(seconds))
+        self._clock = clock  # None: time.time and time.sleep, looked up when used
+        self._sleep = sleep
         name = hashlib.sha256(('%s\n%d\n%r' % (key, budget, self.window)).encode('utf-8')).hexdigest()[:32]
         self._path = path
         self._name = 'budget-%s.sqlite3' % name
@@ -91,7 +91,7 @@ class Budget(object):
         self.last_send = start
         if start <= now:
             return 0.0
-        self._sleep(start - now)  # outside the transaction: the others reserve meanwhile, no polling
+        (self._sleep or time.sleep)(start - now)  # outside the transaction: the others reserve meanwhile, no polling
         self.waits.append((reason, start - now))
         return start - now
 
@@ -141,7 +141,7 @@ class Budget(object):
                 db.execute('BEGIN IMMEDIATE')
                 try:
                     clock = db.execute('SELECT clock FROM state').fetchone()[0]
-                    now = max(self._clock(), clock)  # a clock that went backwards: no time passed
+                    now = max((self._clock or time.time)(), clock)  # a clock that went backwards: no time passed
                     db.execute('UPDATE state SET clock = ?', (now,))
                     result = work(db, now)
                 except BaseException:

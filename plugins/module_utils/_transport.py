@@ -29,6 +29,8 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from ansible.module_utils.basic import missing_required_lib
 
+from ansible_collections.zerotrust.cloudflare.plugins.module_utils._budget import Budget
+
 try:
     import requests
     from requests.adapters import HTTPAdapter
@@ -99,7 +101,11 @@ class Connection(object):
         if options['rate_limit_retry_timeout'] < -1:
             raise CloudflareError('rate_limit_retry_timeout must be -1 (no limit), 0 (never retry) or a number of seconds,'
                                   ' got %s' % options['rate_limit_retry_timeout'])
-        self.rate_limit_budget = options['rate_limit_retry_timeout']
+        self.retry_timeout = options['rate_limit_retry_timeout']
+        budget, window = _budget_option(options, 'rate_limit_budget', 1000), _budget_option(options, 'rate_limit_window', 300)
+        if budget < 0 or window <= 0:
+            raise CloudflareError('rate_limit_budget must be 0 (off) or a number of requests, and rate_limit_window a number'
+                                  ' of seconds greater than 0, got %s and %s' % (budget, window))
         auth_headers, self.secrets = _credentials(options)
         if urlsplit(self.base_url).scheme == 'http' and not _is_loopback(urlsplit(self.base_url).hostname):
             raise CloudflareError('api_base_url %s uses plain http: credentials are only sent over http to localhost,'
@@ -114,6 +120,9 @@ class Connection(object):
         # Who asks whom: for cache keys, without the secret itself.
         self.fingerprint = hashlib.sha256('\n'.join([self.base_url] + sorted('%s: %s' % item for item in auth_headers.items()))
                                           .encode('utf-8')).hexdigest()
+        # Shared with every process of this credential and base URL on this controller; opened at the first request.
+        self.budget = Budget(self.fingerprint, budget, window, warn) if budget else None
+        self.waits = []  # (reason, seconds) of every wait: the budget's and those after a 429
 
         self.session = requests.Session()
         # Plain http goes only to loopback, never through a proxy: with trust_env requests would send the credentials
@@ -167,9 +176,11 @@ class Connection(object):
         ``retry`` allows it, retrying 5xx answers, timeouts and connection errors up to MAX_RETRIES times."""
         where = '%s %s' % (method, path)
         started = time.monotonic()
+        budget_waited = 0.0  # waiting for the budget is not part of rate_limit_retry_timeout
         wait = 1.0
         retries = 0
         while True:
+            budget_waited += self._take_slot()
             try:
                 response = self.session.request(method, self.base_url + path, json=body, timeout=self.timeout, verify=self.verify,
                                                 allow_redirects=False)
@@ -179,8 +190,10 @@ class Connection(object):
                     retries += 1
                     continue
                 raise APIError('Cloudflare API call %s failed: %s' % (where, _exception_text(exc)), maybe_applied=not _never_sent(exc))
+            if self.budget:
+                self.budget.lower(*remaining_count(response.headers))
             if response.status_code == 429:
-                wait = self._rate_limit_wait(response, where, started, wait)
+                wait = self._rate_limit_wait(response, where, time.monotonic() - started - budget_waited, wait)
             elif retry and retries < MAX_RETRIES and response.status_code in RETRYABLE_STATUSES:
                 time.sleep(_backoff(retries))
                 retries += 1
@@ -195,18 +208,35 @@ class Connection(object):
             return None
         return _envelope(response, where)
 
-    def _rate_limit_wait(self, response, where, started, fallback):
-        """Sleep as a 429 asks, within rate_limit_retry_timeout; return the next fallback wait."""
+    @property
+    def waited(self):
+        """Seconds spent waiting, for the budget and after 429 answers."""
+        return float(sum(seconds for _reason, seconds in self.waits))
+
+    def _take_slot(self):
+        """Wait for a free slot of the budget (every attempt takes one, retries included); returns the seconds waited
+        for other reasons than a 429, whose wait counts against rate_limit_retry_timeout."""
+        if not self.budget or not self.budget.acquire():
+            return 0.0
+        self.waits.append(self.budget.waits[-1])
+        return 0.0 if self.waits[-1][0] == '429' else self.waits[-1][1]
+
+    def _rate_limit_wait(self, response, where, spent, fallback):
+        """Wait as a 429 asks, within rate_limit_retry_timeout (``spent`` so far); return the next fallback wait.
+        With a budget, the wait closes it for every process, and the next slot comes after it."""
         asked = retry_after(response.headers.get('Retry-After'), fallback)
-        budget = self.rate_limit_budget
-        spent = time.monotonic() - started
+        if self.budget:
+            self.budget.close(asked)  # also when this task fails at once: the others must not knock meanwhile
+        budget = self.retry_timeout
         if budget == 0 or (budget > 0 and spent + asked > budget):
             raise APIError(
                 'Cloudflare rate limited %s (HTTP 429) and asked to wait %g s, which does not fit in'
                 ' rate_limit_retry_timeout=%s s (%.0f s already spent waiting). Run fewer tasks in parallel'
                 ' (forks, throttle) or raise rate_limit_retry_timeout.' % (where, asked, budget, spent),
                 status=429, errors=_envelope_errors(response), retry_after=asked)
-        time.sleep(asked)
+        if not self.budget:
+            time.sleep(asked)
+            self.waits.append(('429', asked))
         return min(fallback * 2, 60.0)
 
 
@@ -223,6 +253,20 @@ def _check_base_url(url):
     if not valid:
         raise CloudflareError('api_base_url must be an http:// or https:// URL such as %s, got %r' % (DEFAULT_BASE_URL, url))
     return url.rstrip('/')
+
+
+def _budget_option(options, name, default):
+    """rate_limit_budget or rate_limit_window: the option, else its environment variable, else the default; an empty
+    value counts as unset (AWX)."""
+    value = options.get(name)
+    if value is None or value == '':
+        value = env_value('CLOUDFLARE_' + name.upper())
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise CloudflareError('%s must be a whole number, got %r' % (name, value)) from None
 
 
 def _check_ca_path(path):
@@ -308,6 +352,27 @@ def _exception_text(exc):
     reason = exc.args[0] if exc.args else exc
     reason = getattr(reason, 'reason', reason)
     return '%s: %s' % (type(exc).__name__, reason)
+
+
+def remaining_count(headers):
+    """(remaining, quota) from an answer's rate-limit headers: the IETF draft's ``Ratelimit: "default";r=50;t=30``
+    and ``Ratelimit-Policy: "burst";q=100;w=60`` first, then the older X-RateLimit-Remaining and X-RateLimit-Limit;
+    None for what the answer does not say."""
+    remaining = _parameter(headers.get('Ratelimit'), 'r')
+    quota = _parameter(headers.get('Ratelimit-Policy'), 'q')
+    if remaining is None:
+        remaining = _parameter(headers.get('X-RateLimit-Remaining'), None)
+    if quota is None:
+        quota = _parameter(headers.get('X-RateLimit-Limit'), None)
+    return remaining, quota
+
+
+def _parameter(value, name):
+    """A whole number from a header: the parameter ``name`` of a structured field, or the whole value."""
+    if not value:
+        return None
+    match = re.search(r'(?:^|;)\s*%s=(\d+)' % name if name else r'\A\s*(\d+)', value)
+    return int(match.group(1)) if match else None
 
 
 def retry_after(value, fallback):

@@ -48,7 +48,7 @@ def assert_within_budget(times, size, window):
 def test_below_the_budget_nothing_waits(tmp_path):
     clock = FakeClock()
     shared = budget(tmp_path, clock)
-    assert [shared.acquire() for _ in range(5)] == [0.0] * 5
+    assert [shared.acquire() for dummy in range(5)] == [0.0] * 5
     assert shared.waits == []
 
 
@@ -69,9 +69,9 @@ def test_no_window_ever_sees_more_than_the_budget(tmp_path, seed):
     rng = random.Random(seed)
     clock = FakeClock()
     size, window = rng.randint(1, 8), rng.choice([1, 5, 10, 2.5])
-    processes = [budget(tmp_path, clock, size, window) for _ in range(4)]
+    processes = [budget(tmp_path, clock, size, window) for dummy in range(4)]
     sends = []
-    for _ in range(300):
+    for dummy in range(300):
         process = rng.choice(processes)
         clock.now += rng.choice([0, 0, 0.01, 0.3, 1, 4, -3])
         action = rng.random()
@@ -98,10 +98,10 @@ def test_the_remaining_count_lowers_the_free_slots_below_the_low_water_mark_only
     shared = budget(tmp_path, clock, size=10)
     shared.lower(6, 60)  # 10 % of 60 is the mark: not below it
     shared.lower(50, 60)  # never raises
-    assert [shared.acquire() for _ in range(10)] == [0.0] * 10
+    assert [shared.acquire() for dummy in range(10)] == [0.0] * 10
     clock.now += 20
     shared.lower(2, 60)
-    assert [shared.acquire() for _ in range(3)] == [0.0, 0.0, pytest.approx(10.0)]
+    assert [shared.acquire() for dummy in range(3)] == [0.0, 0.0, pytest.approx(10.0)]
     assert shared.waits[-1][0] == 'remaining count'
 
 
@@ -149,7 +149,7 @@ def test_an_unusable_file_degrades_to_a_budget_of_this_process_with_one_warning(
     os.chmod(tmp_path, 0o500)
     try:
         shared = budget(tmp_path, clock, size=2, warnings=warnings)
-        assert [shared.acquire() for _ in range(3)] == [0.0, 0.0, pytest.approx(10.0)]
+        assert [shared.acquire() for dummy in range(3)] == [0.0, 0.0, pytest.approx(10.0)]
     finally:
         os.chmod(tmp_path, 0o700)
     if os.geteuid() == 0:
@@ -177,7 +177,7 @@ def test_the_directory_is_private_to_the_user(tmp_path, monkeypatch):
 def _process(path, size, window, count, results):
     shared = _budget.Budget('credential', size, window, warn=print, path=path)
     sends = []
-    for _ in range(count):
+    for dummy in range(count):
         shared.acquire()
         sends.append(shared.last_send)
     results.put((shared.shared, sends))
@@ -187,13 +187,13 @@ def test_real_processes_share_the_window(tmp_path):
     size, window, count = 3, 1.0, 3
     results = multiprocessing.get_context('spawn').Queue()
     processes = [multiprocessing.get_context('spawn').Process(target=_process, args=(str(tmp_path), size, window, count, results))
-                 for _ in range(4)]
+                 for dummy in range(4)]
     for process in processes:
         process.start()
-    answers = [results.get(timeout=60) for _ in processes]
+    answers = [results.get(timeout=60) for dummy in processes]
     for process in processes:
         process.join(timeout=60)
-    assert all(shared for shared, _ in answers)
-    sends = [at for _, times in answers for at in times]
+    assert all(shared for shared, dummy in answers)
+    sends = [at for dummy, times in answers for at in times]
     assert len(sends) == 12
     assert_within_budget(sends, size, window)
