@@ -176,11 +176,15 @@ class Connection(object):
         ``retry`` allows it, retrying 5xx answers, timeouts and connection errors up to MAX_RETRIES times."""
         where = '%s %s' % (method, path)
         started = time.monotonic()
-        budget_waited = 0.0  # waiting for the budget is not part of rate_limit_retry_timeout
+        # Waiting for the budget, or for a 429 that another process got, is not part of rate_limit_retry_timeout.
+        budget_waited = 0.0
+        limited = False
         wait = 1.0
         retries = 0
         while True:
-            budget_waited += self._take_slot()
+            reason, seconds = self._take_slot()
+            if reason != '429' or not limited:
+                budget_waited += seconds
             try:
                 response = self.session.request(method, self.base_url + path, json=body, timeout=self.timeout, verify=self.verify,
                                                 allow_redirects=False)
@@ -193,6 +197,7 @@ class Connection(object):
             if self.budget:
                 self.budget.lower(*remaining_count(response.headers))
             if response.status_code == 429:
+                limited = True
                 wait = self._rate_limit_wait(response, where, time.monotonic() - started - budget_waited, wait)
             elif retry and retries < MAX_RETRIES and response.status_code in RETRYABLE_STATUSES:
                 time.sleep(_backoff(retries))
@@ -214,12 +219,12 @@ class Connection(object):
         return float(sum(seconds for _reason, seconds in self.waits))
 
     def _take_slot(self):
-        """Wait for a free slot of the budget (every attempt takes one, retries included); returns the seconds waited
-        for other reasons than a 429, whose wait counts against rate_limit_retry_timeout."""
+        """Wait for a free slot of the budget (every attempt takes one, retries included); returns the wait's
+        (reason, seconds), (None, 0.0) when there was none."""
         if not self.budget or not self.budget.acquire():
-            return 0.0
+            return None, 0.0
         self.waits.append(self.budget.waits[-1])
-        return 0.0 if self.waits[-1][0] == '429' else self.waits[-1][1]
+        return self.waits[-1]
 
     def _rate_limit_wait(self, response, where, spent, fallback):
         """Wait as a 429 asks, within rate_limit_retry_timeout (``spent`` so far); return the next fallback wait.
