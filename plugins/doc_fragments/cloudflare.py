@@ -52,6 +52,8 @@ notes:
     them to C(localhost) with C(run_once).
   - Environment variables are read on the host that runs the module (the controller, or the execution environment
     in AWX).
+  - The modules need no C(become), and should not use it. Their request budget (O(rate_limit_budget)) is shared through
+    a file private to the user that runs them, so a task run as another user would count against another budget.
   - The API token and the API key never appear in the module's output, diffs or error messages.
   - Every answer the module uses is checked for the shape of its call; an unexpected one fails the task with a message
     naming the call. When a request that changes something gets an answer that is not Cloudflare's, or fails with a
