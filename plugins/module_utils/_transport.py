@@ -86,8 +86,9 @@ class Connection(object):
     """A session with the Cloudflare API, from the common connection options.
 
     ``options`` holds api_token, api_email, api_key, api_base_url, validate_certs, ca_path, timeout and
-    rate_limit_retry_timeout (None where unset); ``warn`` receives warnings. Bad options raise CloudflareError
-    before any request is sent.
+    rate_limit_retry_timeout (None where unset), and may hold rate_limit_budget and rate_limit_window; ``warn``
+    receives warnings. Bad options raise CloudflareError before any request is sent. Every attempt takes a slot of
+    the request budget shared on this controller (_budget.py); ``waits`` lists every wait with its reason.
     """
 
     def __init__(self, options, warn):
