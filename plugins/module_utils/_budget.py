@@ -17,8 +17,8 @@ transaction (one writer at a time), never earlier than any time reserved before 
 ``budget`` reserved times lie in the ``window`` seconds before it. So the times are sorted in the order they were
 reserved, and any ``budget`` + 1 consecutive ones span more than ``window`` seconds: a window holding ``budget`` + 1
 sends would hold the last of them with ``budget`` others in the window before it, which its reservation excluded.
-Entries that lower the budget (the server's remaining count) only add to the log, and nothing ever removes an entry
-that is still inside a window, so nothing adds slots. A wall clock that went backwards counts as no time passed, so it
+Entries that lower the budget (the server's remaining count, until the server's window resets) only add to the log,
+and nothing ever removes an entry that is still inside a window, so nothing adds slots. A wall clock that went backwards counts as no time passed, so it
 cannot reopen a window either.
 """
 
@@ -95,11 +95,13 @@ class Budget(object):
         self.waits.append((reason, start - now))
         return start - now
 
-    def lower(self, remaining, quota):
-        """The server's remaining count (of ``quota``): below the low-water mark the free slots drop to it, never rise."""
+    def lower(self, remaining, quota, reset=None):
+        """The server's remaining count (of ``quota``, until its window resets in ``reset`` seconds): below the
+        low-water mark the free slots drop to it until then, never rise."""
         if remaining is None or not quota or remaining >= LOW_WATER * quota:
             return
-        self._run(lambda db, now: self._lower(db, now, max(0, int(remaining))))
+        hold = self.window if reset is None else min(max(0.0, float(reset)), self.window)
+        self._run(lambda db, now: self._lower(db, now, max(0, int(remaining)), hold))
 
     def close(self, seconds):
         """A 429 asked to wait ``seconds``: no process of this budget sends before then."""
@@ -122,13 +124,13 @@ class Budget(object):
         db.execute('INSERT INTO sends VALUES (?, ?)', (start, 'send'))
         return start, now, reason
 
-    def _lower(self, db, now, remaining):
-        log = [row[0] for row in db.execute('SELECT at FROM sends WHERE at > ? ORDER BY at', (now - self.window,))]
-        extra = self.budget - len(log) - remaining
+    def _lower(self, db, now, remaining, hold):
+        count = db.execute('SELECT count(*) FROM sends WHERE at > ?', (now - self.window,)).fetchone()[0]
+        extra = self.budget - count - remaining
         if extra > 0:
-            # At the end of the log, so that it stays sorted; they leave the window as sends would.
-            at = max([now] + log[-1:])
-            db.executemany('INSERT INTO sends VALUES (?, ?)', [(at, 'remaining')] * extra)
+            # Entries that leave the window when the server's own window resets (``hold`` seconds from now). They
+            # may sort before sends: sends are still reserved after every entry, which is what the bound needs.
+            db.executemany('INSERT INTO sends VALUES (?, ?)', [(now + hold - self.window, 'remaining')] * extra)
 
     # --- the file ----------------------------------------------------------------------
 

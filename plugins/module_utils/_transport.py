@@ -361,16 +361,16 @@ def _exception_text(exc):
 
 
 def remaining_count(headers):
-    """(remaining, quota) from an answer's rate-limit headers: the IETF draft's ``Ratelimit: "default";r=50;t=30``
-    and ``Ratelimit-Policy: "burst";q=100;w=60`` first, then the older X-RateLimit-Remaining and X-RateLimit-Limit;
-    None for what the answer does not say."""
-    remaining = _parameter(headers.get('Ratelimit'), 'r')
+    """(remaining, quota, seconds to reset) from an answer's rate-limit headers: the IETF draft's
+    ``Ratelimit: "default";r=50;t=30`` and ``Ratelimit-Policy: "burst";q=100;w=60`` first, then the older
+    X-RateLimit-Remaining, X-RateLimit-Limit and X-RateLimit-Reset; None for what the answer does not say."""
+    remaining, reset = _parameter(headers.get('Ratelimit'), 'r'), _parameter(headers.get('Ratelimit'), 't')
     quota = _parameter(headers.get('Ratelimit-Policy'), 'q')
     if remaining is None:
-        remaining = _parameter(headers.get('X-RateLimit-Remaining'), None)
+        remaining, reset = _parameter(headers.get('X-RateLimit-Remaining'), None), _parameter(headers.get('X-RateLimit-Reset'), None)
     if quota is None:
         quota = _parameter(headers.get('X-RateLimit-Limit'), None)
-    return remaining, quota
+    return remaining, quota, reset
 
 
 def _parameter(value, name):

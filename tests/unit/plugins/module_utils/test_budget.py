@@ -79,7 +79,7 @@ def test_no_window_ever_sees_more_than_the_budget(tmp_path, seed):
             process.acquire()
             sends.append(process.last_send)
         elif action < 0.95:
-            process.lower(rng.randint(0, 10), 60)
+            process.lower(rng.randint(0, 10), 60, rng.choice([None, 0, 1, 5, 100]))
         else:
             process.close(rng.random() * 3)
     assert_within_budget(sends, size, window)
@@ -103,6 +103,14 @@ def test_the_remaining_count_lowers_the_free_slots_below_the_low_water_mark_only
     shared.lower(2, 60)
     assert [shared.acquire() for dummy in range(3)] == [0.0, 0.0, pytest.approx(10.0)]
     assert shared.waits[-1][0] == 'remaining count'
+
+
+def test_the_lowered_slots_come_back_when_the_server_window_resets(tmp_path):
+    clock = FakeClock()
+    shared = budget(tmp_path, clock, size=10, window=300)
+    shared.lower(0, 60, reset=4)  # nothing left until the server's window resets in 4 s, not in our 300
+    assert shared.acquire() == pytest.approx(4.0)
+    assert shared.waits == [('remaining count', pytest.approx(4.0))]
 
 
 def test_a_429_closes_the_budget_for_every_process(tmp_path):
