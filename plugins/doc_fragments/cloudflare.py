@@ -38,6 +38,8 @@ options:
         The module waits as the C(Retry-After) header asks (at least 1 second), or 1 second, doubling, when the header
         is absent or not a finite number of seconds, but fails at once, saying how long Cloudflare asked to wait, when
         that wait would pass this limit.
+      - The limit counts what the task's own HTTP 429 answers asked it to wait, per request; waiting for the request
+        budget (O(rate_limit_budget)), which a 429 of another task also closes, does not count.
       - V(0) never retries a 429, V(-1) retries without limit.
       - The default is Cloudflare's longest lockout. Cloudflare allows 1200 requests per 5 minutes per user,
         all of the user's tokens and keys together.

@@ -176,16 +176,13 @@ class Connection(object):
         """The envelope of a successful answer (None for an allowed 404), after waiting out 429 answers and, when
         ``retry`` allows it, retrying 5xx answers, timeouts and connection errors up to MAX_RETRIES times."""
         where = '%s %s' % (method, path)
-        started = time.monotonic()
-        # Waiting for the budget, or for a 429 that another process got, is not part of rate_limit_retry_timeout.
-        budget_waited = 0.0
-        limited = False
+        # rate_limit_retry_timeout bounds the waits this call's own 429 answers asked for: not the budget's waits, not
+        # a 429 that another process got, not the time the requests took.
+        spent = 0.0
         wait = 1.0
         retries = 0
         while True:
-            reason, seconds = self._take_slot()
-            if reason != '429' or not limited:
-                budget_waited += seconds
+            self._take_slot()
             try:
                 response = self.session.request(method, self.base_url + path, json=body, timeout=self.timeout, verify=self.verify,
                                                 allow_redirects=False)
@@ -198,8 +195,9 @@ class Connection(object):
             if self.budget:
                 self.budget.lower(*remaining_count(response.headers))
             if response.status_code == 429:
-                limited = True
-                wait = self._rate_limit_wait(response, where, time.monotonic() - started - budget_waited, wait)
+                asked = self._rate_limit_wait(response, where, spent, wait)
+                spent += asked
+                wait = min(wait * 2, 60.0)
             elif retry and retries < MAX_RETRIES and response.status_code in RETRYABLE_STATUSES:
                 time.sleep(_backoff(retries))
                 retries += 1
@@ -220,16 +218,14 @@ class Connection(object):
         return float(sum(seconds for _reason, seconds in self.waits))
 
     def _take_slot(self):
-        """Wait for a free slot of the budget (every attempt takes one, retries included); returns the wait's
-        (reason, seconds), (None, 0.0) when there was none."""
-        if not self.budget or not self.budget.acquire():
-            return None, 0.0
-        self.waits.append(self.budget.waits[-1])
-        return self.waits[-1]
+        """Wait for a free slot of the budget (every attempt takes one, retries included), and note the wait."""
+        if self.budget and self.budget.acquire():
+            self.waits.append(self.budget.waits[-1])
 
     def _rate_limit_wait(self, response, where, spent, fallback):
-        """Wait as a 429 asks, within rate_limit_retry_timeout (``spent`` so far); return the next fallback wait.
-        With a budget, the wait closes it for every process, and the next slot comes after it."""
+        """Wait as a 429 asks (``fallback`` seconds without Retry-After), within rate_limit_retry_timeout (``spent``
+        so far); return the seconds asked. With a budget, the wait closes it for every process, and the next slot
+        comes after it."""
         asked = retry_after(response.headers.get('Retry-After'), fallback)
         if self.budget:
             self.budget.close(asked)  # also when this task fails at once: the others must not knock meanwhile
@@ -243,7 +239,7 @@ class Connection(object):
         if not self.budget:
             time.sleep(asked)
             self.waits.append(('429', asked))
-        return min(fallback * 2, 60.0)
+        return asked
 
 
 # --- checks before any request -------------------------------------------------------

@@ -121,21 +121,23 @@ def lock_out(emulator, token):
 
 
 def test_forks_wait_out_a_lockout_together(ansible, limited, tmp_path):
-    """Hosts start one after another during the lockout: the first 429 closes the budget for all, so the others do
-    not knock (without it, each would get a 429 of its own)."""
+    """A lockout forced from outside: the first task that gets a 429 closes the budget for every process, so the 30
+    forks that start meanwhile send nothing until it has passed (without the budget, each would knock and get a 429
+    of its own)."""
     count = 30
     limited.reset()
     lock_out(limited, DEFAULT_TOKEN)
-    stagger = {'name': 'start one after another', 'changed_when': False,
-               'ansible.builtin.command': 'sleep {{ ansible_play_hosts_all.index(inventory_hostname) * 0.1 }}'}
-    # The free strategy: each host goes on to its mapping task as soon as its own wait ends.
-    run, lockouts, log = play(ansible, limited, private_dir(tmp_path / 'run'), [stagger, mapping_task(limited, **BUDGET)],
-                              hosts(5000, count), forks=count, ANSIBLE_STRATEGY='free')
+    # The probe does not wait (rate_limit_retry_timeout 0): it fails at once, and still closes the budget.
+    probe = dict(mapping_task(limited, rate_limit_retry_timeout=0, **BUDGET), name='probe', run_once=True)
+    run, lockouts, log = play(ansible, limited, private_dir(tmp_path / 'run'), [probe, mapping_task(limited, **BUDGET)],
+                              hosts(5000, count), forks=count)
+    (probe_result,) = [record for record in run.task_results if record['task'] == 'probe']
+    assert probe_result['status'] == 'failed' and probe_result['result']['status'] == 429, probe_result
     assert statuses(run) == {'changed': count}, run.stdout[-3000:]
-    limited_answers = answers(log)[('GET', 429)] + answers(log)[('POST', 429)]
-    print('requests answered 429 during the lockout: %d of %d hosts' % (limited_answers, count))
-    assert 1 <= limited_answers < count // 2
+    assert answers(log)[('GET', 429)] + answers(log)[('POST', 429)] == 1  # the probe's, and nobody else's
     assert lockouts == 0  # nobody tripped it again
+    waits = [record['result']['rate_limit_waited'] for record in run.task_results if record['task'] == 'map']
+    assert min(waits) > 0  # every fork waited for the lockout to pass
 
 
 # --- the budget off, unusable or corrupt, and per credential -------------------------------------------------------
