@@ -27,11 +27,13 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No CLOUDFLARE_*, proxy or CA bundle variable from the caller's shell may reach a test."""
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """No CLOUDFLARE_*, proxy or CA bundle variable from the caller's shell may reach a test; and each test has its
+    own request budget files (XDG_RUNTIME_DIR), so that no test waits for the requests of another."""
     for name in list(os.environ):
         if harness.is_stray(name):
             monkeypatch.delenv(name)
+    monkeypatch.setenv('XDG_RUNTIME_DIR', str(tmp_path_factory.mktemp('run')))
 
 
 @pytest.fixture(scope='session')

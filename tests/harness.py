@@ -151,6 +151,13 @@ class Ansible:
                                ANSIBLE_REMOTE_TMP=str(work / 'ansible-remote'), **settings)
         self.count = 0
 
+    def runtime_dir(self) -> str:
+        """A fresh XDG_RUNTIME_DIR for one run, so that no run waits for the request budget of another (a test that
+        wants runs to share one passes its own in ``env``)."""
+        path = self.work / ('runtime-%d' % self.count)
+        path.mkdir(mode=0o700, exist_ok=True)
+        return str(path)
+
     def inventory(self, hosts: dict[str, dict[str, Any]] | None = None, **group_vars: Any) -> Path:
         """An inventory file of ``hosts`` ({name: vars}); hosts run locally with this Python unless their vars say otherwise."""
         self.count += 1
@@ -173,7 +180,8 @@ class Ansible:
 
     def inventory_command(self, source: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 600) -> Run:
         """Run ansible-inventory -i ``source`` with ``args`` (such as --list); a failed source fails the command."""
-        run_env = dict(self.env, ANSIBLE_INVENTORY_UNPARSED_FAILED='true')
+        self.count += 1
+        run_env = dict(self.env, ANSIBLE_INVENTORY_UNPARSED_FAILED='true', XDG_RUNTIME_DIR=self.runtime_dir())
         run_env.update(env or {})
         started = time.monotonic()
         process = subprocess.run([executable('ansible-inventory'), '-i', str(source), *args], env=run_env, cwd=self.work,
@@ -190,7 +198,7 @@ class Ansible:
             path.write_text(json.dumps(playbook), encoding='utf-8')
             playbook = path
         records = prefix.with_suffix('.records.jsonl')
-        run_env = dict(self.env, RECORDER_OUTPUT=str(records))
+        run_env = dict(self.env, RECORDER_OUTPUT=str(records), XDG_RUNTIME_DIR=self.runtime_dir())
         run_env.update(env or {})
         command = [executable('ansible-playbook'), '-i', str(inventory or self.inventory()), '-f', str(forks), *args, str(playbook)]
         process = subprocess.run(command, env=run_env, cwd=cwd or self.work, capture_output=True, text=True,

@@ -38,6 +38,8 @@ options:
         The module waits as the C(Retry-After) header asks (at least 1 second), or 1 second, doubling, when the header
         is absent or not a finite number of seconds, but fails at once, saying how long Cloudflare asked to wait, when
         that wait would pass this limit.
+      - The limit counts what the task's own HTTP 429 answers asked it to wait, per request; waiting for the request
+        budget (O(rate_limit_budget)), which a 429 of another task also closes, does not count.
       - V(0) never retries a 429, V(-1) retries without limit.
       - The default is Cloudflare's longest lockout. Cloudflare allows 1200 requests per 5 minutes per user,
         all of the user's tokens and keys together.
@@ -52,6 +54,8 @@ notes:
     them to C(localhost) with C(run_once).
   - Environment variables are read on the host that runs the module (the controller, or the execution environment
     in AWX).
+  - The modules need no C(become), and should not use it. Their request budget (O(rate_limit_budget)) is shared through
+    a file private to the user that runs them, so a task run as another user would count against another budget.
   - The API token and the API key never appear in the module's output, diffs or error messages.
   - Every answer the module uses is checked for the shape of its call; an unexpected one fails the task with a message
     naming the call. When a request that changes something gets an answer that is not Cloudflare's, or fails with a
@@ -112,4 +116,23 @@ options:
       - How long to wait for each HTTP request, in seconds. Must be greater than V(0).
     type: float
     default: 30
+  rate_limit_budget:
+    description:
+      - At most this many requests in any O(rate_limit_window) seconds, counted together over every module process and
+        plugin on this controller that uses the same credential and base URL, so that a fleet run never trips
+        Cloudflare's limit (1200 requests per 5 minutes per user, then every call of the user fails for 5 minutes).
+      - Every attempt, retries included, takes a slot and waits while there is none. Waiting is not a timeout; the
+        result's C(rate_limit_waited) says how long it took. When Cloudflare's answers say that less than a tenth of its
+        limit is left, the free slots drop to what is left; after an HTTP 429 every process waits as C(Retry-After) says.
+      - The state is a file under E(XDG_RUNTIME_DIR) (or the temporary directory), private to the user, named by a hash
+        and holding no secret. When it cannot be used, each process keeps its own budget, with one warning.
+      - Runs with C(become) use another user's budget; these modules need no C(become).
+      - V(0) turns it off. If not set, the E(CLOUDFLARE_RATE_LIMIT_BUDGET) environment variable is used (empty counts as
+        unset), then V(1000).
+    type: int
+  rate_limit_window:
+    description:
+      - The window of O(rate_limit_budget), in seconds. Cloudflare's is 300; an Enterprise limit may differ.
+      - If not set, the E(CLOUDFLARE_RATE_LIMIT_WINDOW) environment variable is used (empty counts as unset), then V(300).
+    type: int
 '''

@@ -133,7 +133,7 @@ except ImportError:  # ansible-core < 2.19: every string is plain (a template) u
         return value
 
 CONNECTION_OPTIONS = ('api_token', 'api_email', 'api_key', 'api_base_url', 'validate_certs', 'ca_path', 'timeout',
-                      'rate_limit_retry_timeout')
+                      'rate_limit_retry_timeout', 'rate_limit_budget', 'rate_limit_window')
 CREDENTIAL_OPTIONS = ('api_token', 'api_email', 'api_key')
 TEMPLATE_CHARACTERS = re.compile('[{}]')
 ACCOUNT_ID = re.compile(r'\A[0-9a-f]{32}\Z')
@@ -154,12 +154,21 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         try:
             connection = Connection(options, warn=self.display.warning)
             secrets.extend(connection.secrets)
-            accounts = self._accounts(connection, path, cache)
+            try:
+                accounts = self._accounts(connection, path, cache)
+            finally:
+                self._report_waits(connection)
         except CloudflareError as error:
             # from None: the exceptions inside may quote what the API echoed, secrets included.
             raise AnsibleParserError(_redact(error.msg, secrets)) from None
         for account in accounts:  # fresh or cached: a cache file is no more trusted than the API
             self._add_account(account)
+
+    def _report_waits(self, connection):
+        """What the modules return as rate_limit_waited and rate_limit_waits, said at -vvv."""
+        self.display.vvv('zerotrust.cloudflare.accounts: rate_limit_waited=%.3f s' % connection.waited)
+        for reason, seconds in connection.waits:
+            self.display.vvv('zerotrust.cloudflare.accounts: waited %.3f s (%s)' % (seconds, reason))
 
     def _connection_option(self, name):
         """An option's value; credentials may be templates or vault values, templated with the extra variables."""

@@ -42,6 +42,9 @@ COMMON_ARGUMENT_SPEC = dict(
     ca_path=dict(type='path'),
     timeout=dict(type='float', default=30),
     rate_limit_retry_timeout=dict(type='int', default=300),
+    # No defaults here: the transport resolves them and their environment variables, for the inventory plugin too.
+    rate_limit_budget=dict(type='int'),
+    rate_limit_window=dict(type='int'),
 )
 
 
@@ -57,7 +60,10 @@ class CloudflareAPI(object):
     that cannot work, before any request."""
 
     def __init__(self, module):
+        waits = []
+        _report_waits(module, waits)
         self.connection = Connection(module.params, warn=module.warn)
+        self.connection.waits = waits
         self.account_path = '/accounts/' + segment(module.params['account_id'], 'account_id')
         # Secrets read from the environment are not module options, so Ansible does not know to mask them.
         module.no_log_values.update(self.connection.secrets)
@@ -118,6 +124,20 @@ class CloudflareAPI(object):
         return mapping
 
 
+def _report_waits(module, waits):
+    """Make every result of ``module`` say how long it waited for the rate limit: ``rate_limit_waited`` (seconds), and
+    at -vvv ``rate_limit_waits``, one entry per wait of the connection (``waits``, filled as it goes)."""
+    def reporting(end):
+        def report(*args, **result):
+            result['rate_limit_waited'] = float(sum(seconds for _reason, seconds in waits))
+            if module._verbosity >= 3:
+                result['rate_limit_waits'] = [dict(reason=reason, seconds=seconds) for reason, seconds in waits]
+            end(*args, **result)
+        return report
+    module.exit_json = reporting(module.exit_json)
+    module.fail_json = reporting(module.fail_json)
+
+
 def is_mapping(value):
     """Whether an answer has the shape of an account mapping: what the modules go on to use."""
     return (isinstance(value, dict) and isinstance(value.get('addin_identifier_token'), str) and bool(value['addin_identifier_token'])
@@ -147,4 +167,5 @@ def fail(module, error, more='', **result):
     details = dict(getattr(error, 'details', {}))
     details.pop('maybe_applied', None)
     hint = PERMISSION_HINT if details.get('status') in (401, 403) else ''
+    result.setdefault('rate_limit_waited', 0.0)  # the real figure once a connection reports it (_report_waits)
     module.fail_json(msg=error.msg + hint + more, **dict(details, **result))

@@ -29,6 +29,8 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from ansible.module_utils.basic import missing_required_lib
 
+from ansible_collections.zerotrust.cloudflare.plugins.module_utils._budget import Budget
+
 try:
     import requests
     from requests.adapters import HTTPAdapter
@@ -84,8 +86,9 @@ class Connection(object):
     """A session with the Cloudflare API, from the common connection options.
 
     ``options`` holds api_token, api_email, api_key, api_base_url, validate_certs, ca_path, timeout and
-    rate_limit_retry_timeout (None where unset); ``warn`` receives warnings. Bad options raise CloudflareError
-    before any request is sent.
+    rate_limit_retry_timeout (None where unset), and may hold rate_limit_budget and rate_limit_window; ``warn``
+    receives warnings. Bad options raise CloudflareError before any request is sent. Every attempt takes a slot of
+    the request budget shared on this controller (_budget.py); ``waits`` lists every wait with its reason.
     """
 
     def __init__(self, options, warn):
@@ -99,7 +102,11 @@ class Connection(object):
         if options['rate_limit_retry_timeout'] < -1:
             raise CloudflareError('rate_limit_retry_timeout must be -1 (no limit), 0 (never retry) or a number of seconds,'
                                   ' got %s' % options['rate_limit_retry_timeout'])
-        self.rate_limit_budget = options['rate_limit_retry_timeout']
+        self.retry_timeout = options['rate_limit_retry_timeout']
+        budget, window = _budget_option(options, 'rate_limit_budget', 1000), _budget_option(options, 'rate_limit_window', 300)
+        if budget < 0 or window <= 0:
+            raise CloudflareError('rate_limit_budget must be 0 (off) or a number of requests, and rate_limit_window a number'
+                                  ' of seconds greater than 0, got %s and %s' % (budget, window))
         auth_headers, self.secrets = _credentials(options)
         if urlsplit(self.base_url).scheme == 'http' and not _is_loopback(urlsplit(self.base_url).hostname):
             raise CloudflareError('api_base_url %s uses plain http: credentials are only sent over http to localhost,'
@@ -114,6 +121,9 @@ class Connection(object):
         # Who asks whom: for cache keys, without the secret itself.
         self.fingerprint = hashlib.sha256('\n'.join([self.base_url] + sorted('%s: %s' % item for item in auth_headers.items()))
                                           .encode('utf-8')).hexdigest()
+        # Shared with every process of this credential and base URL on this controller; opened at the first request.
+        self.budget = Budget(self.fingerprint, budget, window, warn) if budget else None
+        self.waits = []  # (reason, seconds) of every wait: the budget's and those after a 429
 
         self.session = requests.Session()
         # Plain http goes only to loopback, never through a proxy: with trust_env requests would send the credentials
@@ -166,10 +176,13 @@ class Connection(object):
         """The envelope of a successful answer (None for an allowed 404), after waiting out 429 answers and, when
         ``retry`` allows it, retrying 5xx answers, timeouts and connection errors up to MAX_RETRIES times."""
         where = '%s %s' % (method, path)
-        started = time.monotonic()
+        # rate_limit_retry_timeout bounds the waits this call's own 429 answers asked for: not the budget's waits, not
+        # a 429 that another process got, not the time the requests took.
+        spent = 0.0
         wait = 1.0
         retries = 0
         while True:
+            self._take_slot()
             try:
                 response = self.session.request(method, self.base_url + path, json=body, timeout=self.timeout, verify=self.verify,
                                                 allow_redirects=False)
@@ -179,8 +192,12 @@ class Connection(object):
                     retries += 1
                     continue
                 raise APIError('Cloudflare API call %s failed: %s' % (where, _exception_text(exc)), maybe_applied=not _never_sent(exc))
+            if self.budget:
+                self.budget.lower(*remaining_count(response.headers))
             if response.status_code == 429:
-                wait = self._rate_limit_wait(response, where, started, wait)
+                asked = self._rate_limit_wait(response, where, spent, wait)
+                spent += asked
+                wait = min(wait * 2, 60.0)
             elif retry and retries < MAX_RETRIES and response.status_code in RETRYABLE_STATUSES:
                 time.sleep(_backoff(retries))
                 retries += 1
@@ -195,19 +212,34 @@ class Connection(object):
             return None
         return _envelope(response, where)
 
-    def _rate_limit_wait(self, response, where, started, fallback):
-        """Sleep as a 429 asks, within rate_limit_retry_timeout; return the next fallback wait."""
+    @property
+    def waited(self):
+        """Seconds spent waiting, for the budget and after 429 answers."""
+        return float(sum(seconds for _reason, seconds in self.waits))
+
+    def _take_slot(self):
+        """Wait for a free slot of the budget (every attempt takes one, retries included), and note the wait."""
+        if self.budget and self.budget.acquire():
+            self.waits.append(self.budget.waits[-1])
+
+    def _rate_limit_wait(self, response, where, spent, fallback):
+        """Wait as a 429 asks (``fallback`` seconds without Retry-After), within rate_limit_retry_timeout (``spent``
+        so far); return the seconds asked. With a budget, the wait closes it for every process, and the next slot
+        comes after it."""
         asked = retry_after(response.headers.get('Retry-After'), fallback)
-        budget = self.rate_limit_budget
-        spent = time.monotonic() - started
+        if self.budget:
+            self.budget.close(asked)  # also when this task fails at once: the others must not knock meanwhile
+        budget = self.retry_timeout
         if budget == 0 or (budget > 0 and spent + asked > budget):
             raise APIError(
                 'Cloudflare rate limited %s (HTTP 429) and asked to wait %g s, which does not fit in'
                 ' rate_limit_retry_timeout=%s s (%.0f s already spent waiting). Run fewer tasks in parallel'
                 ' (forks, throttle) or raise rate_limit_retry_timeout.' % (where, asked, budget, spent),
                 status=429, errors=_envelope_errors(response), retry_after=asked)
-        time.sleep(asked)
-        return min(fallback * 2, 60.0)
+        if not self.budget:
+            time.sleep(asked)
+            self.waits.append(('429', asked))
+        return asked
 
 
 # --- checks before any request -------------------------------------------------------
@@ -223,6 +255,20 @@ def _check_base_url(url):
     if not valid:
         raise CloudflareError('api_base_url must be an http:// or https:// URL such as %s, got %r' % (DEFAULT_BASE_URL, url))
     return url.rstrip('/')
+
+
+def _budget_option(options, name, default):
+    """rate_limit_budget or rate_limit_window: the option, else its environment variable, else the default; an empty
+    value counts as unset (AWX)."""
+    value = options.get(name)
+    if value is None or value == '':
+        value = env_value('CLOUDFLARE_' + name.upper())
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise CloudflareError('%s must be a whole number, got %r' % (name, value)) from None
 
 
 def _check_ca_path(path):
@@ -308,6 +354,27 @@ def _exception_text(exc):
     reason = exc.args[0] if exc.args else exc
     reason = getattr(reason, 'reason', reason)
     return '%s: %s' % (type(exc).__name__, reason)
+
+
+def remaining_count(headers):
+    """(remaining, quota, seconds to reset) from an answer's rate-limit headers: the IETF draft's
+    ``Ratelimit: "default";r=50;t=30`` and ``Ratelimit-Policy: "burst";q=100;w=60`` first, then the older
+    X-RateLimit-Remaining, X-RateLimit-Limit and X-RateLimit-Reset; None for what the answer does not say."""
+    remaining, reset = _parameter(headers.get('Ratelimit'), 'r'), _parameter(headers.get('Ratelimit'), 't')
+    quota = _parameter(headers.get('Ratelimit-Policy'), 'q')
+    if remaining is None:
+        remaining, reset = _parameter(headers.get('X-RateLimit-Remaining'), None), _parameter(headers.get('X-RateLimit-Reset'), None)
+    if quota is None:
+        quota = _parameter(headers.get('X-RateLimit-Limit'), None)
+    return remaining, quota, reset
+
+
+def _parameter(value, name):
+    """A whole number from a header: the parameter ``name`` of a structured field, or the whole value."""
+    if not value:
+        return None
+    match = re.search(r'(?:^|;)\s*%s=(\d+)' % name if name else r'\A\s*(\d+)', value)
+    return int(match.group(1)) if match else None
 
 
 def retry_after(value, fallback):

@@ -47,6 +47,19 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+rate_limit_waited:
+  description:
+    - Seconds this task waited for the request budget (O(rate_limit_budget)) and after HTTP 429 answers, together;
+      V(0.0) when it never waited.
+  returned: always
+  type: float
+  sample: 0.0
+rate_limit_waits:
+  description: One entry per wait, with its C(reason) (V(budget), V(remaining count) or V(429)) and C(seconds).
+  returned: at verbosity 3 (C(-vvv)) or more
+  type: list
+  elements: dict
+  sample: [{reason: budget, seconds: 1.5}]
 exists:
   description: Whether the account has a mapping.
   returned: success

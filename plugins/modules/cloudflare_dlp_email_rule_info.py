@@ -86,6 +86,19 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+rate_limit_waited:
+  description:
+    - Seconds this task waited for the request budget (O(rate_limit_budget)) and after HTTP 429 answers, together;
+      V(0.0) when it never waited.
+  returned: always
+  type: float
+  sample: 0.0
+rate_limit_waits:
+  description: One entry per wait, with its C(reason) (V(budget), V(remaining count) or V(429)) and C(seconds).
+  returned: at verbosity 3 (C(-vvv)) or more
+  type: list
+  elements: dict
+  sample: [{reason: budget, seconds: 1.5}]
 rules:
   description:
     - The rules as the API returned them, in the API's order; only those matching O(name) and O(rule_id) when given.

@@ -72,6 +72,8 @@ def test_inputs_are_a_valid_awx_credential_type():
         'CLOUDFLARE_API_KEY': '{{ api_key }}',
         'CLOUDFLARE_ACCOUNT_ID': '{{ account_id }}',
         'CLOUDFLARE_BASE_URL': '{{ api_base_url }}',
+        'CLOUDFLARE_RATE_LIMIT_BUDGET': '{{ rate_limit_budget }}',
+        'CLOUDFLARE_RATE_LIMIT_WINDOW': '{{ rate_limit_window }}',
     }
 
 
@@ -88,7 +90,8 @@ def test_unset_inputs_render_empty():
     """A token-only credential injects empty email, key and base URL, which the modules treat as unset."""
     env = render_injectors({'api_token': 'secret-token', 'account_id': ACCOUNT})
     assert env == {'CLOUDFLARE_API_TOKEN': 'secret-token', 'CLOUDFLARE_EMAIL': '', 'CLOUDFLARE_API_KEY': '',
-                   'CLOUDFLARE_ACCOUNT_ID': ACCOUNT, 'CLOUDFLARE_BASE_URL': ''}
+                   'CLOUDFLARE_ACCOUNT_ID': ACCOUNT, 'CLOUDFLARE_BASE_URL': '', 'CLOUDFLARE_RATE_LIMIT_BUDGET': '',
+                   'CLOUDFLARE_RATE_LIMIT_WINDOW': ''}
 
 
 def run_job(tmp_path, collections_path, credential, playbook, project_files=None):
@@ -139,6 +142,21 @@ def test_main_playbook_with_credential(kind, emulator, collections_path, tmp_pat
             assert 'authorization' in entry['headers'] and 'x-auth-email' not in entry['headers']
         else:
             assert entry['headers'].get('x-auth-email') == DEFAULT_EMAIL and 'authorization' not in entry['headers']
+
+
+@pytest.mark.parametrize('budget, window, shared', [('', '', True), ('0', '', False), ('5', '60', True)],
+                         ids=['empty-is-the-default', 'off', 'set'])
+def test_request_budget_from_the_credential(emulator, collections_path, tmp_path, budget, window, shared):
+    """The budget fields reach the modules: empty means the default (a budget file), 0 turns it off (none)."""
+    emulator.reset()
+    credential = dict(CREDENTIALS['token'], account_id=ACCOUNT, api_base_url=emulator.base_url, rate_limit_budget=budget,
+                      rate_limit_window=window)
+    result, dummy = run_job(tmp_path, collections_path, credential, PLAYBOOK)
+    assert result.stats['changed'] == {'localhost': 1}
+    budget_files = os.path.join(os.environ['XDG_RUNTIME_DIR'], 'zerotrust.cloudflare')
+    assert os.path.isdir(budget_files) == shared
+    if shared:
+        assert len(os.listdir(budget_files)) == 1
 
 
 def test_project_playbook_from_the_guide(emulator, collections_path, tmp_path):

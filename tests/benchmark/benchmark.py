@@ -17,6 +17,11 @@ a clean environment. Every figure of the table is measured in the same run:
   ansible-inventory --list takes and the requests it sends; over it, the role's
   first run, its no-op and a no-op play of the bare mapping module;
 - requests: how many API requests each case sends, from the emulator's log;
+- request budget: the no-op with the default budget against the same no-op with
+  it off, and a fleet (200 accounts at forks 40) under the emulator's model of
+  Cloudflare's limit scaled down (60 requests per 10 s, then a lockout of 10 s)
+  with a budget of 50 per 10 s and with it off: lockouts, wall time, and wall
+  time against the floor the budget implies;
 - profile: where the time of one module run goes.
 
 Tasks of different kinds are interleaved (and their order rotated) so that a
@@ -128,8 +133,9 @@ class Runner:
 # --- tasks -------------------------------------------------------------------------------------------------------
 
 
-def mapping_task(name, base_url, account_id, desired, extra=None):
-    args = {'account_id': account_id, 'api_token': DEFAULT_TOKEN, 'api_base_url': base_url, 'auth_type': desired['type']}
+def mapping_task(name, base_url, account_id, desired, extra=None, args=None):
+    args = dict({'account_id': account_id, 'api_token': DEFAULT_TOKEN, 'api_base_url': base_url, 'auth_type': desired['type']},
+                **(args or {}))
     if desired['type'] == 'Org':
         args['allowed_microsoft_organizations'] = desired['allowed_microsoft_organizations']
     task = {'name': name, MAPPING: args}
@@ -181,6 +187,7 @@ def per_task(runner, iterations, warmup=2):
         desired = ORG if index % 2 == 0 else NOAUTH  # the stored mapping starts as NoAuth: every round changes it
         group = [
             [mapping_task('noop-mapping %d' % index, url, noop, ORG)],
+            [mapping_task('noop-nobudget %d' % index, url, noop, ORG, args={'rate_limit_budget': 0})],
             [uri_get_task('noop-uri %d' % index, url, noop)],
             [{'name': 'noop-ping %d' % index, 'ansible.builtin.ping': {}}],
             [{'name': 'ref-ping %d' % index, REFERENCE + 'ref_ping': {}}],
@@ -201,7 +208,7 @@ def per_task(runner, iterations, warmup=2):
         statuses[kind].update(task['hosts'].values())
         if int(index) >= warmup:
             times[kind].append(task['seconds'])
-    expected = {'noop-mapping': 'ok', 'noop-uri': 'ok', 'noop-ping': 'ok', 'change-mapping': 'changed',
+    expected = {'noop-mapping': 'ok', 'noop-nobudget': 'ok', 'noop-uri': 'ok', 'noop-ping': 'ok', 'change-mapping': 'changed',
                 'change-uriget': 'ok', 'change-uripost': 'ok', 'ref-ping': 'ok', 'ref-import': 'ok', 'ref-get': 'ok'}
     for kind, status in expected.items():
         if set(statuses[kind]) != {status}:
@@ -232,6 +239,47 @@ def fleet(runner, sizes, forks):
                 raise RuntimeError('fleet of %d with %s: %d accounts mapped' % (size, kind, mapped))
             results[(size, kind)] = record['plays'][0]['seconds']
     return results
+
+
+# Cloudflare's limit scaled down by 30 (1200 per 300 s, lockout 300 s), and a budget below it, as DESIGN suggests.
+MODELLED_LIMIT = {'requests': 60, 'period': 10, 'lockout': 10}
+BUDGET = {'rate_limit_budget': 50, 'rate_limit_window': 10}
+
+
+def budget_fleet(runner, size, forks):
+    """The mapping module over ``size`` new accounts under the modelled limit, with the budget and with it off:
+    {kind: {'lockouts', 'seconds', 'requests', 'floor'}}. The floor is what the budget alone implies: requests beyond
+    the first window's budget, at budget / window requests per second."""
+    url = runner.base_url
+    inventory = runner.inventory({'host%03d' % number: {'cf_account': account(3000 + number)} for number in range(size)})
+    results = {}
+    for kind, args in (('budget', BUDGET), ('off', {'rate_limit_budget': 0})):
+        runner.emulator.reset()
+        runner.emulator.configure(rate_limit=MODELLED_LIMIT)
+        record = runner.play([mapping_task('map', url, '{{ cf_account }}', ORG, args=args)], hosts='all', inventory=inventory,
+                             forks=forks)
+        state = runner.emulator.state()['accounts']
+        mapped = sum(1 for entry in state.values() if entry['mapping'] and entry['mapping']['auth_requirements'] == ORG)
+        sent = len(runner.emulator.log())
+        useful = 2 * size  # a GET and a POST per new account
+        floor = max(0, useful - BUDGET['rate_limit_budget']) / (BUDGET['rate_limit_budget'] / BUDGET['rate_limit_window'])
+        results[kind] = {'lockouts': runner.emulator.lockouts(), 'seconds': record['plays'][0]['seconds'], 'requests': sent,
+                         'floor': floor, 'mapped': mapped}
+    runner.emulator.reset()
+    runner.emulator.configure(rate_limit={'requests': 0, 'period': 1})
+    return results
+
+
+def budget_rows(size, forks, results):
+    rows = []
+    for kind, label in (('budget', 'budget 50 per 10 s'), ('off', 'budget off')):
+        figures = results[kind]
+        rows.append(('budget fleet', '%d accounts, forks %d, %s: lockouts / requests / mapped' % (size, forks, label),
+                     '%d / %d / %d' % (figures['lockouts'], figures['requests'], figures['mapped']),
+                     '0 lockouts' if kind == 'budget' else '', verdict(figures['lockouts'], 0) if kind == 'budget' else ''))
+        rows.append(('budget fleet', '%s: wall time / floor the budget implies (%.0f s)' % (label, figures['floor']),
+                     '%.0f s = %s' % (figures['seconds'], ratio(figures['seconds'] / figures['floor'])), '', ''))
+    return rows
 
 
 INVENTORY_ROUNDS = 2  # no-op plays of each kind, alternated; the fastest counts
@@ -463,6 +511,9 @@ def build_rows(args, times, fleet_times, counts, prof):
         ('per task', 'c. ansible.builtin.ping (median of %d)' % n, task_ms('noop-ping'), '', ''),
         ('per task', 'a/b', ratio(noop_uri), '<= 0.90x', verdict(noop_uri, 0.90)),
         ('per task', 'a/c', ratio(noop_ping), '<= 1.20x', verdict(noop_ping, 1.20)),
+        ('per task', 'a. / the same no-op with the request budget off (median of %d)' % n, '%s / %s = %s' % (
+            task_ms('noop-mapping'), task_ms('noop-nobudget'), ratio(med['noop-mapping'] / med['noop-nobudget'])), '<= 1.03x',
+         verdict(med['noop-mapping'] / med['noop-nobudget'], 1.03)),
         ('reference', 'd. ping as a collection module (reference/ref_ping.py)', '%s = %s c' % (
             task_ms('ref-ping'), ratio(med['ref-ping'] / med['noop-ping'])), '', ''),
         ('reference', 'e. d + import requests, no request: floor of any requests module', '%s = %s c' % (
@@ -535,6 +586,9 @@ def main():
                         help='accounts listed by the inventory plugin, comma-separated, or "" to skip (default 50,100,200)')
     parser.add_argument('--forks', type=int, default=20, help='forks for the fleet plays (default 20)')
     parser.add_argument('--profile-rounds', type=int, default=10, help='runs of each module for the profile, 0 to skip (default 10)')
+    parser.add_argument('--budget-fleet', type=int, default=200, help='accounts of the fleet under the modelled limit, 0 to skip (default 200)')
+    parser.add_argument('--budget-forks', type=int, default=40, help='forks of that fleet (default 40)')
+    parser.add_argument('--only-budget-fleet', action='store_true', help='run only the fleet under the modelled limit')
     parser.add_argument('--work', type=Path, help='scratch directory (default: a temporary one, removed afterwards)')
     parser.add_argument('--json', type=Path, help='also write every measurement to this file')
     args = parser.parse_args()
@@ -545,6 +599,13 @@ def main():
         with start_emulator('--rate-limit', '0/1', env=clean_env()) as emulator:
             runner = Runner(work, emulator)
             print('Emulator at %s; scratch in %s' % (emulator.base_url, work), file=sys.stderr)
+            budget_results = {}
+            if args.budget_fleet:
+                print('budget fleet: %d hosts at forks %d ...' % (args.budget_fleet, args.budget_forks), file=sys.stderr)
+                budget_results = budget_fleet(runner, args.budget_fleet, args.budget_forks)
+            if args.only_budget_fleet:
+                print_table([('section', 'figure', 'value', 'goal', 'result')] + budget_rows(args.budget_fleet, args.budget_forks, budget_results))
+                return
             print('per task: %d rounds ...' % args.iterations, file=sys.stderr)
             times = per_task(runner, args.iterations)
             sizes = [int(size) for size in args.fleet.split(',') if size.strip()]
@@ -563,6 +624,8 @@ def main():
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
     rows = build_rows(args, times, fleet_times, counts, prof) + inventory_rows(args, inventory_times)
+    if budget_results:
+        rows += budget_rows(args.budget_fleet, args.budget_forks, budget_results)
     print()
     print_table(rows)
     print('\n(all figures from this run, %.0f s; ansible-core %s, Python %s, %d CPUs)' % (
@@ -570,7 +633,7 @@ def main():
     if args.json:
         args.json.write_text(json.dumps({
             'per_task': times, 'fleet': {'%d %s' % key: value for key, value in fleet_times.items()}, 'inventory': inventory_times,
-            'requests': counts, 'profile': prof, 'table': rows}, indent=1, default=str), encoding='utf-8')
+            'requests': counts, 'profile': prof, 'budget_fleet': budget_results, 'table': rows}, indent=1, default=str), encoding='utf-8')
 
 
 def ansible_version():

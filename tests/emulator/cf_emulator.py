@@ -378,12 +378,18 @@ def _is_int(value: Any) -> bool:
 
 
 def parse_rate_limit(text: str) -> dict[str, Any]:
-    """Parse ``N/SECONDS`` into a rate_limit config value."""
-    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+(?:\.\d+)?)\s*", text)
+    """Parse ``N/SECONDS`` or ``N/SECONDS/LOCKOUT`` into a rate_limit config value."""
+    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+(?:\.\d+)?)\s*(?:/\s*(\d+(?:\.\d+)?)\s*)?", text)
     if not match or float(match.group(2)) <= 0:
-        raise ValueError(f"rate limit must look like N/SECONDS with SECONDS > 0, got {text!r}")
-    period = float(match.group(2))
-    return {"requests": int(match.group(1)), "period": int(period) if period.is_integer() else period}
+        raise ValueError(f"rate limit must look like N/SECONDS or N/SECONDS/LOCKOUT with SECONDS > 0, got {text!r}")
+    limit = {"requests": int(match.group(1)), "period": _number(float(match.group(2)))}
+    if match.group(3) is not None and float(match.group(3)) > 0:
+        limit["lockout"] = _number(float(match.group(3)))
+    return limit
+
+
+def _number(value: float) -> int | float:
+    return int(value) if value.is_integer() else value
 
 
 def validate_config(update: Any) -> dict[str, Any]:
@@ -406,14 +412,20 @@ def validate_config(update: Any) -> dict[str, Any]:
         clean["rotate_token"] = update["rotate_token"]
     if "rate_limit" in update:
         limit = update["rate_limit"]
-        if not isinstance(limit, dict) or set(limit) != {"requests", "period"}:
-            raise ControlError("rate_limit must be an object {\"requests\": N, \"period\": SECONDS}")
+        if not isinstance(limit, dict) or not {"requests", "period"} <= set(limit) <= {"requests", "period", "lockout"}:
+            raise ControlError("rate_limit must be an object {\"requests\": N, \"period\": SECONDS} with an optional"
+                               " \"lockout\": SECONDS")
         requests, period = limit["requests"], limit["period"]
         if isinstance(requests, bool) or not isinstance(requests, int) or requests < 0:
             raise ControlError("rate_limit.requests must be an integer >= 0 (0 disables the limit)")
         if isinstance(period, bool) or not isinstance(period, (int, float)) or period <= 0:
             raise ControlError("rate_limit.period must be a number of seconds > 0")
         clean["rate_limit"] = {"requests": requests, "period": period}
+        lockout = limit.get("lockout", 0)
+        if isinstance(lockout, bool) or not isinstance(lockout, (int, float)) or lockout < 0:
+            raise ControlError("rate_limit.lockout must be a number of seconds >= 0 (0: no lockout)")
+        if lockout:
+            clean["rate_limit"]["lockout"] = lockout
     return clean
 
 
@@ -666,6 +678,8 @@ class Backend:  # pylint: disable=too-many-instance-attributes
         self.request_log: list[dict[str, Any]] = []
         self.faults: list[Fault] = []
         self.windows: dict[str, deque[float]] = {}
+        self.locked_until: dict[str, float] = {}  # per credential, during a lockout
+        self.lockout_count = 0
         if state_file is not None and state_file.exists():
             with state_file.open(encoding="utf-8") as handle:
                 self.accounts = validate_state(json.load(handle))
@@ -772,9 +786,12 @@ class Backend:  # pylint: disable=too-many-instance-attributes
         credential, problem = self._authenticate(headers)
         if problem is not None:
             return problem
-        limited = self._rate_limit(credential)
-        if limited is not None:
-            return limited
+        limited, rate_headers = self._rate_limit(credential)
+        reply = limited or self._answer(method, raw_path, route, body, query)
+        reply.headers.update(rate_headers)
+        return reply
+
+    def _answer(self, method: str, raw_path: str, route: tuple[str, str, str | None], body: bytes, query: str) -> Reply:
         kind, account_id, item_id = route
         if kind == "accounts":
             return self._op_accounts_get(query)
@@ -824,22 +841,33 @@ class Backend:  # pylint: disable=too-many-instance-attributes
             return None, fail(403, (CODE_AUTH_ERROR, "Authentication error"))
         return None, fail(400, (CODE_MISSING_AUTH, "Missing X-Auth-Key, X-Auth-Email or Authorization headers"))
 
-    def _rate_limit(self, credential: str | None) -> Reply | None:
+    def _rate_limit(self, credential: str | None) -> tuple[Reply | None, dict[str, str]]:
+        """Cloudflare's limit: at most N requests per W seconds per credential (a sliding window). With a lockout L,
+        a request past it locks the credential out for L seconds, during which every request answers 429. Returns
+        the 429 answer (or None) and the rate-limit headers that every answer of the credential carries."""
         with self.lock:
             limit = self.config["rate_limit"]
-            requests, period = limit["requests"], float(limit["period"])
+            requests, period, lockout = limit["requests"], float(limit["period"]), float(limit.get("lockout", 0))
             if requests <= 0 or credential is None:
-                return None
+                return None, {}
             now = time.monotonic()
             window = self.windows.setdefault(credential, deque())
             while window and window[0] <= now - period:
                 window.popleft()
-            if len(window) >= requests:
-                frees_at = window[len(window) - requests] + period
-                retry_after = max(1, math.ceil(frees_at - now))
-                return fail(429, (CODE_RATE_LIMITED, MSG_RATE_LIMITED), headers={"Retry-After": str(retry_after)})
-            window.append(now)
-            return None
+            policy = f'"default";q={requests};w={period:g}'
+            if self.locked_until.get(credential, 0) <= now and len(window) >= requests and lockout:
+                self.locked_until[credential] = now + lockout
+                self.lockout_count += 1
+            if self.locked_until.get(credential, 0) > now:
+                retry_after = max(1, math.ceil(self.locked_until[credential] - now))
+            elif len(window) >= requests:
+                retry_after = max(1, math.ceil(window[len(window) - requests] + period - now))
+            else:
+                window.append(now)
+                reset = max(0, math.ceil(window[0] + period - now))
+                return None, {"Ratelimit": f'"default";r={requests - len(window)};t={reset}', "Ratelimit-Policy": policy}
+            headers = {"Ratelimit": f'"default";r=0;t={retry_after}', "Ratelimit-Policy": policy, "Retry-After": str(retry_after)}
+            return fail(429, (CODE_RATE_LIMITED, MSG_RATE_LIMITED), headers=dict(headers)), headers
 
     # ----- operations (called with the lock held) -----------------------
     def _account(self, account_id: str) -> dict[str, Any]:
@@ -1194,6 +1222,7 @@ class Backend:  # pylint: disable=too-many-instance-attributes
             ("state", "GET"): self._control_state_get, ("state", "PUT"): self._control_state_put,
             ("config", "GET"): self._control_config_get, ("config", "POST"): self._control_config_post,
             ("reset", "POST"): self._control_reset,
+            ("lockouts", "GET"): self._control_lockouts_get,
             ("profiles", "POST"): self._control_profiles_post,
             ("visible_accounts", "GET"): self._control_visible_accounts_get,
             ("visible_accounts", "PUT"): self._control_visible_accounts_put,
@@ -1285,6 +1314,10 @@ class Backend:  # pylint: disable=too-many-instance-attributes
             self.visible_accounts = accounts
             return copy.deepcopy(accounts)
 
+    def _control_lockouts_get(self, _payload: Any) -> Any:
+        with self.lock:
+            return {"count": self.lockout_count}
+
     def _control_reset(self, _payload: Any) -> Any:
         with self.lock:
             self.accounts = {}
@@ -1292,6 +1325,8 @@ class Backend:  # pylint: disable=too-many-instance-attributes
             self.request_log.clear()
             self.faults.clear()
             self.windows.clear()
+            self.locked_until.clear()
+            self.lockout_count = 0
             self.config = copy.deepcopy(self.start_config)
             self._save()
         return {"ok": True}
@@ -1432,8 +1467,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--state-file", type=Path, metavar="PATH", help="load state from this JSON file at start (if it exists) and save it after every write")
     parser.add_argument("--absent-mapping", choices=("404", "null"), default="404", help="answer to GET of an absent mapping (default: 404)")
     parser.add_argument("--rotate-token", action="store_true", help="mint a new addin_identifier_token on every mapping POST")
-    parser.add_argument("--rate-limit", default="1200/300", metavar="N/SECONDS",
-                        help="requests per credential per sliding window (default: 1200/300; 0/1 disables)")
+    parser.add_argument("--rate-limit", default="1200/300", metavar="N/SECONDS[/LOCKOUT]",
+                        help="requests per credential per sliding window, and the lockout in seconds after a request past it"
+                             " (Cloudflare's: 1200/300/300; default: 1200/300, no lockout; 0/1 disables)")
     parser.add_argument("--url-file", type=Path, metavar="PATH", help="write the API base URL to this file when ready")
     parser.add_argument("--verbose", action="store_true", help="print an access log to stderr")
     return parser

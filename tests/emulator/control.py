@@ -108,12 +108,17 @@ class Emulator:
         return self._call("GET", "visible_accounts")
 
     def configure(self, **cfg: Any) -> dict[str, Any]:
-        """Change absent_mapping, rotate_token or rate_limit; returns the new config."""
+        """Change absent_mapping, rotate_token or rate_limit ({"requests": N, "period": W} and an optional
+        "lockout": L); returns the new config."""
         return self._call("POST", "config", cfg)
 
     def config(self) -> dict[str, Any]:
         """The current config."""
         return self._call("GET", "config")
+
+    def lockouts(self) -> int:
+        """How many lockouts the rate limit (with a lockout configured) has started since the last reset."""
+        return self._call("GET", "lockouts")["count"]
 
     def reset(self) -> None:
         """Empty state, visible accounts, log, faults and rate-limit counters; restore the start-up config."""

@@ -483,6 +483,45 @@ def test_rate_limit_window_slides() -> None:
         assert call(emulator, "GET", path(ACCOUNT, "rules")).status_code == 200
 
 
+def test_every_answer_of_a_credential_carries_the_rate_limit_headers(emu: Emulator) -> None:
+    emu.configure(rate_limit={"requests": 3, "period": 60})
+    answers = [call(emu, "GET", path(ACCOUNT, "rules")) for _attempt in range(4)]
+    assert [answer.headers["Ratelimit-Policy"] for answer in answers] == ['"default";q=3;w=60'] * 4
+    remaining = [re.fullmatch(r'"default";r=(\d+);t=(\d+)', answer.headers["Ratelimit"]).group(1) for answer in answers]
+    assert remaining == ["2", "1", "0", "0"]
+    assert answers[3].status_code == 429 and answers[3].headers["Ratelimit"].endswith(";t=%s" % answers[3].headers["Retry-After"])
+    assert emu.lockouts() == 0  # no lockout configured: only the request past the window is refused
+
+
+def test_a_request_past_the_limit_locks_the_credential_out() -> None:
+    with start_emulator("--rate-limit", "2/0.5/1.5", env=clean_env()) as emulator:
+        assert emulator.config()["rate_limit"] == {"requests": 2, "period": 0.5, "lockout": 1.5}
+        assert [call(emulator, "GET", path(ACCOUNT, "rules")).status_code for _attempt in range(3)] == [200, 200, 429]
+        assert emulator.lockouts() == 1
+        time.sleep(0.6)  # the window has slid, but the lockout holds: every request answers 429
+        locked = call(emulator, "GET", path(ACCOUNT, "rules"))
+        assert locked.status_code == 429 and locked.headers["Retry-After"] == "1"
+        assert locked.headers["Ratelimit"] == '"default";r=0;t=1'
+        assert call(emulator, "GET", path(ACCOUNT, "rules"), KEY_AUTH).status_code == 200  # another credential
+        assert emulator.lockouts() == 1  # refused requests do not start another lockout
+        time.sleep(1.0)
+        assert call(emulator, "GET", path(ACCOUNT, "rules")).status_code == 200
+        emulator.reset()
+        assert emulator.lockouts() == 0
+
+
+def test_lockout_as_a_control_setting(emu: Emulator) -> None:
+    assert emu.configure(rate_limit={"requests": 1, "period": 30, "lockout": 10})["rate_limit"] == {
+        "requests": 1, "period": 30, "lockout": 10}
+    assert [call(emu, "GET", path(ACCOUNT, "rules")).status_code for _attempt in range(3)] == [200, 429, 429]
+    assert 9 <= int(call(emu, "GET", path(ACCOUNT, "rules")).headers["Retry-After"]) <= 10
+    assert emu.lockouts() == 1
+    for bad in ({"requests": 1, "period": 1, "lockout": -1}, {"requests": 1, "period": 1, "lockout": "10"},
+                {"requests": 1, "period": 1, "other": 1}):
+        with pytest.raises(EmulatorError):
+            emu.configure(rate_limit=bad)
+
+
 # ----- faults ----------------------------------------------------------------
 def test_fault_status_with_default_envelope_and_count(emu: Emulator) -> None:
     emu.add_fault(method="POST", path=path(ACCOUNT, "rules"), status=502, count=2)

@@ -61,6 +61,12 @@ def fresh_warnings():
     warnings._global_deprecations.clear()  # pylint: disable=protected-access
 
 
+@pytest.fixture(autouse=True)
+def own_request_budget(monkeypatch, tmp_path):
+    """Each test has its own request budget files: the server and the token are the same for every test."""
+    monkeypatch.setenv('XDG_RUNTIME_DIR', str(tmp_path))
+
+
 @pytest.fixture(scope='session')
 def make_httpserver():
     """pytest-httpserver's server, threaded so that a slow answer does not block the retries after it."""

@@ -209,7 +209,7 @@ def test_rate_limited_then_success(httpserver, run_module, args, no_sleep):
     expect(httpserver, 'GET', MAPPING, 200, mapping(ORG))
     result = run_module(main, args)
     assert result['changed'] is False
-    assert no_sleep == [2.0]
+    assert no_sleep == pytest.approx([2.0], abs=0.3)
     assert len(httpserver.log) == 2
 
 
@@ -218,7 +218,7 @@ def test_rate_limited_without_retry_after_waits_one_second_then_doubles(httpserv
         httpserver.expect_ordered_request(MAPPING, method='GET').respond_with_json(envelope(None, False), status=429)
     expect(httpserver, 'GET', MAPPING, 200, mapping(ORG))
     run_module(main, args)
-    assert no_sleep == [1.0, 2.0]
+    assert no_sleep == pytest.approx([1.0, 2.0], abs=0.3)
 
 
 def test_retry_after_longer_than_budget_fails_at_once(httpserver, run_module, args, no_sleep):
@@ -267,7 +267,7 @@ def test_server_errors_give_up_after_three_retries(httpserver, run_module, args,
     assert result.failed
     assert 'HTTP 502' in result['msg'] and '<h1>502 Bad Gateway</h1>' in result['msg']
     assert len(httpserver.log) == 4
-    assert no_sleep == [0.5, 1.0, 2.0]  # backed off before each retry
+    assert no_sleep == pytest.approx([0.5, 1.0, 2.0], abs=0.3)  # backed off before each retry
 
 
 def test_read_timeout_is_retried_then_fails(httpserver, run_module, args, no_sleep):
@@ -279,7 +279,7 @@ def test_read_timeout_is_retried_then_fails(httpserver, run_module, args, no_sle
     result = run_module(main, dict(args, timeout=0.1))
     assert result.failed
     assert 'timed out' in result['msg'].lower() and 'GET' in result['msg']
-    assert no_sleep == [0.5, 1.0, 2.0]
+    assert no_sleep == pytest.approx([0.5, 1.0, 2.0], abs=0.3)
     threading.Event().wait(0.6)  # the server logs a request once its slow answer is written
     assert len(httpserver.log) == 4
 
@@ -337,3 +337,21 @@ def test_secrets_never_in_output(httpserver, run_module, args, monkeypatch):
     result = run_module(main, args)
     out = result.out
     assert result.failed and KEY not in out
+
+
+def test_every_result_says_how_long_it_waited_for_the_rate_limit(httpserver, run_module, args, no_sleep):
+    expect(httpserver, 'GET', MAPPING, 200, mapping(ORG))
+    result = run_module(main, args)
+    assert result['rate_limit_waited'] == 0.0 and 'rate_limit_waits' not in result
+    limited = httpserver.expect_ordered_request(MAPPING, method='GET')
+    limited.respond_with_json(envelope(None, False), status=429, headers={'Retry-After': '3'})
+    expect(httpserver, 'GET', MAPPING, 200, mapping(ORG))
+    result = run_module(main, dict(args, _ansible_verbosity=3))
+    assert result['rate_limit_waited'] == pytest.approx(3, abs=0.3)
+    assert [wait['reason'] for wait in result['rate_limit_waits']] == ['429']
+
+
+def test_a_failure_says_how_long_it_waited_too(httpserver, run_module, args, no_sleep):
+    expect(httpserver, 'GET', MAPPING, 403, envelope(None, False, [{'code': 10000, 'message': 'no'}]))
+    result = run_module(main, dict(args, rate_limit_budget=1, _ansible_verbosity=3))
+    assert result.failed and result['rate_limit_waited'] == 0.0 and result['rate_limit_waits'] == []

@@ -44,7 +44,7 @@ def test_a_retried_call_is_sent_again_after_a_server_error(httpserver, connectio
     expect(httpserver, 'POST', RULES, 200, envelope({'ok': True}))
     assert connection.send('POST', PATH, {'a': 1}) == {'ok': True}
     assert sent(httpserver) == [('POST', RULES, {'a': 1})] * 2
-    assert no_sleep == [0.5]
+    assert no_sleep == pytest.approx([0.5], abs=0.3)
 
 
 def test_a_call_that_may_not_be_resent_is_sent_once_after_a_server_error(httpserver, connection, no_sleep):
@@ -69,7 +69,7 @@ def test_a_timeout_then_an_answer(httpserver, connection, no_sleep):
     expect(httpserver, 'GET', RULES, 200, envelope(['rule']))
     assert connection.send('GET', PATH) == ['rule']
     threading.Event().wait(0.6)
-    assert len(httpserver.log) == 2 and no_sleep == [0.5]
+    assert len(httpserver.log) == 2 and no_sleep == pytest.approx([0.5], abs=0.3)
 
 
 def test_a_client_error_is_never_retried(httpserver, connection, no_sleep):
@@ -80,13 +80,15 @@ def test_a_client_error_is_never_retried(httpserver, connection, no_sleep):
     assert len(httpserver.log) == 1 and no_sleep == []
 
 
-def test_rate_limits_and_server_errors_in_one_call(httpserver, connection, no_sleep):
+def test_rate_limits_and_server_errors_in_one_call(httpserver, no_sleep):
+    # Without the budget: a fake sleep does not move its clock, so after the 429 it would wait once more.
+    connection = _transport.Connection(options(httpserver, rate_limit_budget=0), warn=pytest.fail)
     limited = httpserver.expect_ordered_request(RULES, method='GET')
     limited.respond_with_json(envelope(None, False), status=429, headers={'Retry-After': '3'})
     expect(httpserver, 'GET', RULES, 503, BUSY)
     expect(httpserver, 'GET', RULES, 200, envelope([]))
     assert connection.send('GET', PATH) == []
-    assert len(httpserver.log) == 3 and no_sleep == [3.0, 0.5]
+    assert len(httpserver.log) == 3 and no_sleep == pytest.approx([3.0, 0.5], abs=0.3)
 
 
 @pytest.mark.parametrize('status', [401, 403])
@@ -151,7 +153,7 @@ def test_retry_after_is_used_only_when_a_finite_number_and_at_least_1_s(httpserv
     expect(httpserver, 'GET', RULES, 429, envelope(None, False), headers=headers)
     expect(httpserver, 'GET', RULES, 200, envelope([]))
     assert connection.send('GET', PATH) == []
-    assert no_sleep == [waited]
+    assert no_sleep == pytest.approx([waited], abs=0.3)
 
 
 def test_without_a_usable_retry_after_the_wait_doubles(httpserver, connection, no_sleep):
@@ -159,7 +161,7 @@ def test_without_a_usable_retry_after_the_wait_doubles(httpserver, connection, n
         expect(httpserver, 'GET', RULES, 429, envelope(None, False), headers={'Retry-After': value})
     expect(httpserver, 'GET', RULES, 200, envelope([]))
     assert connection.send('GET', PATH) == []
-    assert no_sleep == [1.0, 2.0, 4.0]
+    assert no_sleep == pytest.approx([1.0, 2.0, 4.0], abs=0.3)
 
 
 def test_retry_after_inf_without_a_limit_waits_and_does_not_crash(httpserver, no_sleep):
@@ -167,7 +169,7 @@ def test_retry_after_inf_without_a_limit_waits_and_does_not_crash(httpserver, no
     expect(httpserver, 'GET', RULES, 429, envelope(None, False), headers={'Retry-After': 'inf'})
     expect(httpserver, 'GET', RULES, 200, envelope([]))
     assert connection.send('GET', PATH) == []
-    assert no_sleep == [1.0]
+    assert no_sleep == pytest.approx([1.0], abs=0.3)
 
 
 def test_a_wait_past_the_remaining_budget_fails_at_once(httpserver, no_sleep):
@@ -212,7 +214,9 @@ def test_pagination_drops_a_single_repeated_item(httpserver, connection):
     assert [item['id'] for item in connection.get_all('/accounts')] == first + ['new']
 
 
-def test_pagination_reads_at_most_1000_pages(httpserver, connection):
+def test_pagination_reads_at_most_1000_pages(httpserver):
+    connection = _transport.Connection(options(httpserver, rate_limit_budget=0), warn=pytest.fail)  # 1000 requests
+
     def page_of_its_own(request):
         number = request.args['page']
         return Response(json.dumps(accounts_page(['p%s-%d' % (number, item) for item in range(50)], 5000)), status=200,
@@ -257,3 +261,78 @@ def test_options_that_only_parse_when_used_fail_before_any_request(httpserver, c
 def test_a_ca_path_may_be_a_directory(httpserver, tmp_path):
     connection = _transport.Connection(options(httpserver, ca_path=str(tmp_path)), warn=pytest.fail)
     assert connection.verify == str(tmp_path)
+
+
+# --- the request budget (its own file, under the test's XDG_RUNTIME_DIR) ---------------------------------------------
+
+
+def test_every_attempt_takes_a_slot_of_the_budget(httpserver, no_sleep):
+    connection = _transport.Connection(options(httpserver, rate_limit_budget=2, rate_limit_window=60), warn=pytest.fail)
+    expect(httpserver, 'GET', RULES, 502, BAD_GATEWAY)
+    expect(httpserver, 'GET', RULES, 200, envelope([]))
+    expect(httpserver, 'GET', RULES, 200, envelope([]))
+    connection.send('GET', PATH)  # a retry: two slots
+    assert connection.waits == []
+    connection.send('GET', PATH)
+    assert [reason for reason, dummy in connection.waits] == ['budget']
+    assert connection.waited == pytest.approx(60, abs=1)
+
+
+@pytest.mark.parametrize('headers', [
+    {'Ratelimit': '"default";r=1;t=30', 'Ratelimit-Policy': '"burst";q=100;w=60'},
+    {'X-RateLimit-Remaining': '1', 'X-RateLimit-Limit': '100', 'X-RateLimit-Reset': '30'},
+], ids=['ietf', 'x-ratelimit'])
+def test_the_remaining_count_lowers_the_budget(httpserver, no_sleep, headers):
+    connection = _transport.Connection(options(httpserver, rate_limit_window=60), warn=pytest.fail)
+    expect(httpserver, 'GET', RULES, 200, envelope([]), headers=headers)
+    for dummy in range(2):
+        expect(httpserver, 'GET', RULES, 200, envelope([]))
+    for dummy in range(3):
+        connection.send('GET', PATH)
+    assert [reason for reason, dummy in connection.waits] == ['remaining count']
+
+
+def test_a_remaining_count_above_the_low_water_mark_changes_nothing(httpserver, no_sleep):
+    connection = _transport.Connection(options(httpserver, rate_limit_budget=3), warn=pytest.fail)
+    for dummy in range(3):
+        headers = {'Ratelimit': '"default";r=10;t=30', 'Ratelimit-Policy': '"burst";q=100;w=60'}
+        expect(httpserver, 'GET', RULES, 200, envelope([]), headers=headers)
+        connection.send('GET', PATH)
+    assert connection.waits == []
+
+
+def test_a_429_closes_the_budget_for_every_process_even_when_it_fails_at_once(httpserver, no_sleep):
+    failing = _transport.Connection(options(httpserver, rate_limit_retry_timeout=0), warn=pytest.fail)
+    other = _transport.Connection(options(httpserver), warn=pytest.fail)
+    expect(httpserver, 'GET', RULES, 429, envelope(None, False), headers={'Retry-After': '20'})
+    expect(httpserver, 'GET', RULES, 200, envelope([]))
+    with pytest.raises(_transport.APIError):
+        failing.send('GET', PATH)
+    other.send('GET', PATH)
+    assert [reason for reason, dummy in other.waits] == ['429']
+    assert other.waited == pytest.approx(20, abs=1)
+
+
+def test_budget_0_is_off(httpserver, no_sleep, tmp_path):
+    connection = _transport.Connection(options(httpserver, rate_limit_budget=0), warn=pytest.fail)
+    for dummy in range(3):
+        expect(httpserver, 'GET', RULES, 200, envelope([]))
+        connection.send('GET', PATH)
+    assert connection.waits == [] and connection.budget is None
+    assert not (tmp_path / 'zerotrust.cloudflare').exists()
+
+
+@pytest.mark.parametrize('name, value', [('rate_limit_budget', -1), ('rate_limit_window', 0), ('rate_limit_budget', 'x')])
+def test_bad_budget_options_fail_before_any_request(httpserver, name, value):
+    with pytest.raises(_transport.CloudflareError, match=name):
+        _transport.Connection(options(httpserver, **{name: value}), warn=pytest.fail)
+    assert not httpserver.log
+
+
+def test_the_budget_options_come_from_the_environment_and_empty_is_unset(httpserver, monkeypatch):
+    monkeypatch.setenv('CLOUDFLARE_RATE_LIMIT_BUDGET', '0')
+    assert _transport.Connection(options(httpserver, rate_limit_budget=''), warn=pytest.fail).budget is None
+    monkeypatch.setenv('CLOUDFLARE_RATE_LIMIT_BUDGET', '')
+    monkeypatch.setenv('CLOUDFLARE_RATE_LIMIT_WINDOW', '60')
+    budget = _transport.Connection(options(httpserver), warn=pytest.fail).budget
+    assert (budget.budget, budget.window) == (1000, 60)
