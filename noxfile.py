@@ -313,6 +313,11 @@ def ansible_test_session(name: str, description: str, version: Version, python: 
         if params[0] == 'sanity':
             prepare_sanity(env)
         collections = prepare_collections(nox_session, install_in_site_packages=False, install_out_of_tree=True)
+        if params[0] == 'integration':
+            # Ansible puts a remote_tmp of ~/.ansible/tmp in the passwd home, whatever HOME says, and the files of the
+            # emulator's async task stay there until it stops. ansible-test passes this file as extra vars.
+            remote_tmp = {'ansible_remote_tmp': str(ANSIBLE_WORK / 'remote_tmp')}
+            (collections.current_path / 'tests' / 'integration' / 'integration_config.yml').write_text(json.dumps(remote_tmp) + '\n')
         with nox_session.chdir(collections.current_path):
             nox_session.run('ansible-test', params[0], '--python', python, '--color', 'no', *params[1:], *nox_session.posargs, env=env)
 
