@@ -138,13 +138,18 @@ def session(name: str, description: str, packages: list[str], default: bool = Tr
     return register
 
 
+def normalised(name: str) -> str:
+    """A package name as PEP 503 compares them."""
+    return re.sub(r'[-_.]+', '-', name).lower()
+
+
 def pinned_versions(path: Path) -> dict[str, set[str]]:
     """The versions a constraints file allows, by normalised name (a universal file may pin one per Python)."""
     pins: dict[str, set[str]] = {}
     for line in path.read_text(encoding='utf-8').splitlines():
         match = re.match(r'([A-Za-z0-9._-]+)==([^ ;]+)', line)
         if match:
-            pins.setdefault(re.sub(r'[-_.]+', '-', match.group(1)).lower(), set()).add(match.group(2))
+            pins.setdefault(normalised(match.group(1)), set()).add(match.group(2))
     return pins
 
 
@@ -157,7 +162,7 @@ def check_pinned(nox_session: nox.Session, toolset: str) -> None:
     unpinned = []
     for line in str(freeze).splitlines():
         name, dummy, version = line.partition('==')
-        if version and version not in pins.get(re.sub(r'[-_.]+', '-', name).lower(), ()):
+        if version and version not in pins.get(normalised(name), ()):
             unpinned.append(line)
     if unpinned:
         nox_session.error('not pinned in %s: %s (run nox -s lock)' % (constraints(toolset).relative_to(ROOT), ', '.join(unpinned)))
@@ -308,6 +313,11 @@ def ansible_test_session(name: str, description: str, version: Version, python: 
         if params[0] == 'sanity':
             prepare_sanity(env)
         collections = prepare_collections(nox_session, install_in_site_packages=False, install_out_of_tree=True)
+        if params[0] == 'integration':
+            # Ansible puts a remote_tmp of ~/.ansible/tmp in the passwd home, whatever HOME says, and the files of the
+            # emulator's async task stay there until it stops. ansible-test passes this file as extra vars.
+            remote_tmp = {'ansible_remote_tmp': str(ANSIBLE_WORK / 'remote_tmp')}
+            (collections.current_path / 'tests' / 'integration' / 'integration_config.yml').write_text(json.dumps(remote_tmp) + '\n')
         with nox_session.chdir(collections.current_path):
             nox_session.run('ansible-test', params[0], '--python', python, '--color', 'no', *params[1:], *nox_session.posargs, env=env)
 

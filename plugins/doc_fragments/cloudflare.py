@@ -40,6 +40,8 @@ options:
         that wait would pass this limit.
       - The limit counts what the task's own HTTP 429 answers asked it to wait, per request; waiting for the request
         budget (O(rate_limit_budget)), which a 429 of another task also closes, does not count.
+      - One wait lasts at most O(rate_limit_window) seconds, however long C(Retry-After) asks for; then the request is
+        tried again.
       - V(0) never retries a 429, V(-1) retries without limit.
       - The default is Cloudflare's longest lockout. Cloudflare allows 1200 requests per 5 minutes per user,
         all of the user's tokens and keys together.

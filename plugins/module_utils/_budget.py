@@ -18,8 +18,8 @@ transaction (one writer at a time), never earlier than any time reserved before 
 reserved, and any ``budget`` + 1 consecutive ones span more than ``window`` seconds: a window holding ``budget`` + 1
 sends would hold the last of them with ``budget`` others in the window before it, which its reservation excluded.
 Entries that lower the budget (the server's remaining count, until the server's window resets) only add to the log,
-and nothing ever removes an entry that is still inside a window, so nothing adds slots. A wall clock that went backwards counts as no time passed, so it
-cannot reopen a window either.
+and nothing ever removes an entry that is still inside a window, so nothing adds slots. A wall clock that went
+backwards counts as no time passed, so it cannot reopen a window either.
 """
 
 from __future__ import absolute_import, division, print_function

@@ -123,6 +123,7 @@ class Connection(object):
                                           .encode('utf-8')).hexdigest()
         # Shared with every process of this credential and base URL on this controller; opened at the first request.
         self.budget = Budget(self.fingerprint, budget, window, warn) if budget else None
+        self.window = window
         self.waits = []  # (reason, seconds) of every wait: the budget's and those after a 429
 
         self.session = requests.Session()
@@ -227,8 +228,12 @@ class Connection(object):
         so far); return the seconds asked. With a budget, the wait closes it for every process, and the next slot
         comes after it."""
         asked = retry_after(response.headers.get('Retry-After'), fallback)
+        # One wait lasts at most one rate_limit_window (Cloudflare's lockout is as long as its window): a wrong or
+        # hostile Retry-After of a day, or of more seconds than time.sleep takes, must neither crash the task nor
+        # close the shared budget, which outlives this process, for every later run on this controller.
+        held = min(asked, self.window)
         if self.budget:
-            self.budget.close(asked)  # also when this task fails at once: the others must not knock meanwhile
+            self.budget.close(held)  # also when this task fails at once: the others must not knock meanwhile
         budget = self.retry_timeout
         if budget == 0 or (budget > 0 and spent + asked > budget):
             raise APIError(
@@ -237,8 +242,8 @@ class Connection(object):
                 ' (forks, throttle) or raise rate_limit_retry_timeout.' % (where, asked, budget, spent),
                 status=429, errors=_envelope_errors(response), retry_after=asked)
         if not self.budget:
-            time.sleep(asked)
-            self.waits.append(('429', asked))
+            time.sleep(held)
+            self.waits.append(('429', held))
         return asked
 
 

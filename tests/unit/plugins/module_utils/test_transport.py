@@ -313,6 +313,25 @@ def test_a_429_closes_the_budget_for_every_process_even_when_it_fails_at_once(ht
     assert other.waited == pytest.approx(20, abs=1)
 
 
+@pytest.mark.parametrize('budget', [1000, 0])
+def test_a_retry_after_past_the_window_is_waited_for_one_window(httpserver, no_sleep, budget):
+    # 1e10 s is more than time.sleep takes: waited in full, it would crash the task and, with the budget, keep every
+    # later run on this controller waiting.
+    failing = _transport.Connection(options(httpserver, rate_limit_retry_timeout=0, rate_limit_budget=budget,
+                                            rate_limit_window=30), warn=pytest.fail)
+    waiting = _transport.Connection(options(httpserver, rate_limit_retry_timeout=-1, rate_limit_budget=budget,
+                                            rate_limit_window=30), warn=pytest.fail)
+    for dummy in range(2):
+        expect(httpserver, 'GET', RULES, 429, envelope(None, False), headers={'Retry-After': '1e10'})
+    expect(httpserver, 'GET', RULES, 200, envelope([]))
+    with pytest.raises(_transport.APIError, match='asked to wait 1e[+]10 s'):
+        failing.send('GET', PATH)
+    assert waiting.send('GET', PATH) == []
+    assert len(httpserver.log) == 3
+    assert [reason for reason, dummy in waiting.waits] == ['429'] * (2 if budget else 1)
+    assert waiting.waited == pytest.approx(30 * len(waiting.waits), abs=1)
+
+
 def test_budget_0_is_off(httpserver, no_sleep, tmp_path):
     connection = _transport.Connection(options(httpserver, rate_limit_budget=0), warn=pytest.fail)
     for dummy in range(3):
