@@ -124,7 +124,9 @@ options:
         plugin on this controller that uses the same credential and base URL, so that a fleet run never trips
         Cloudflare's limit (1200 requests per 5 minutes per user, then every call of the user fails for 5 minutes).
       - Every attempt, retries included, takes a slot and waits while there is none. Waiting is not a timeout; the
-        result's C(rate_limit_waited) says how long it took. When Cloudflare's answers say that less than a tenth of its
+        result's C(rate_limit_waited) says how long it took.
+      - The budget counts requests when they leave this controller; keep it below the server's limit, for network
+        delays and the user's other tools. The default leaves 200 of Cloudflare's 1200. When Cloudflare's answers say that less than a tenth of its
         limit is left, the free slots drop to what is left; after an HTTP 429 every process waits as C(Retry-After) says.
       - The state is a file under E(XDG_RUNTIME_DIR) (or the temporary directory), private to the user, named by a hash
         and holding no secret. When it cannot be used, each process keeps its own budget, with one warning.

@@ -19,7 +19,8 @@ reserved, and any ``budget`` + 1 consecutive ones span more than ``window`` seco
 sends would hold the last of them with ``budget`` others in the window before it, which its reservation excluded.
 Entries that lower the budget (the server's remaining count, until the server's window resets) only add to the log,
 and nothing ever removes an entry that is still inside a window, so nothing adds slots. A wall clock that went
-backwards counts as no time passed, so it cannot reopen a window either.
+backwards counts as no time passed: the whole log moves back by the same amount, which keeps its order and its gaps,
+so it cannot reopen a window either.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -78,7 +79,9 @@ class Budget(object):
         self._name = 'budget-%s.sqlite3' % name
         self._db = None
         self._file = None
+        self._identity = None  # (device, inode) of the file opened
         self._recreated = False
+        self._reopened = 0
         self.shared = True
         self.last_send = None  # the send time the last acquire() reserved
         self.waits = []  # (reason, seconds) of each wait, budget and 429 alike
@@ -142,8 +145,12 @@ class Budget(object):
             try:
                 db.execute('BEGIN IMMEDIATE')
                 try:
-                    clock = db.execute('SELECT clock FROM state').fetchone()[0]
-                    now = max((self._clock or time.time)(), clock)  # a clock that went backwards: no time passed
+                    now, clock = (self._clock or time.time)(), db.execute('SELECT clock FROM state').fetchone()[0]
+                    if now < clock:
+                        # A clock that went backwards: no time passed. The whole log moves back with it, so every
+                        # entry keeps its distance from now and sleeps stay real.
+                        db.execute('UPDATE sends SET at = at - ?', (clock - now,))
+                        db.execute('UPDATE state SET closed_until = closed_until - ?', (clock - now,))
                     db.execute('UPDATE state SET clock = ?', (now,))
                     result = work(db, now)
                 except BaseException:
@@ -172,13 +179,24 @@ class Budget(object):
         info = os.lstat(path)
         if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
             raise OSError('%s is not a file of this user' % path)
-        self._file = path
+        self._file, self._identity = path, (info.st_dev, info.st_ino)
         return self._connect(path)
+
+    def _replaced(self):
+        """Whether the file at the path is no longer the one this process opened (another process recreated it)."""
+        try:
+            info = os.lstat(self._file)
+        except OSError:
+            return True
+        return (info.st_dev, info.st_ino) != self._identity
 
     def _connect(self, path):
         # isolation_level=None: transactions are ours (BEGIN IMMEDIATE), not Python's implicit ones. The default
         # rollback journal, never WAL, which fails on NFS. 30 s: how long to wait for another process's transaction.
         db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        # No fsync: it cost ~14 ms per request on a disk-backed temp dir, under the lock. The journal still covers a
+        # crashed process; a file that an operating-system crash corrupts is recreated.
+        db.execute('PRAGMA synchronous = OFF')
         for statement in _SCHEMA:
             db.execute(statement)
         return db
@@ -187,11 +205,15 @@ class Budget(object):
         if self._db is not None:
             self._db.close()
             self._db = None
+        if self._file and self._identity and self._reopened < 3 and self._replaced():
+            # Another process recreated a corrupt file meanwhile (SQLite then says "readonly database"): use its file.
+            self._reopened += 1
+            return
         corrupt = isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError)
         if corrupt and self._file and not self._recreated:
             self._recreated = True
             try:
-                os.unlink(self._file)
+                os.unlink(self._file)  # the file this process opened: _replaced() said the path still holds it
                 return
             except OSError as error:
                 exc = error

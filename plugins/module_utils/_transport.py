@@ -364,21 +364,41 @@ def _exception_text(exc):
 def remaining_count(headers):
     """(remaining, quota, seconds to reset) from an answer's rate-limit headers: the IETF draft's
     ``Ratelimit: "default";r=50;t=30`` and ``Ratelimit-Policy: "burst";q=100;w=60`` first, then the older
-    X-RateLimit-Remaining, X-RateLimit-Limit and X-RateLimit-Reset; None for what the answer does not say."""
-    remaining, reset = _parameter(headers.get('Ratelimit'), 'r'), _parameter(headers.get('Ratelimit'), 't')
-    quota = _parameter(headers.get('Ratelimit-Policy'), 'q')
-    if remaining is None:
-        remaining, reset = _parameter(headers.get('X-RateLimit-Remaining'), None), _parameter(headers.get('X-RateLimit-Reset'), None)
-    if quota is None:
-        quota = _parameter(headers.get('X-RateLimit-Limit'), None)
-    return remaining, quota, reset
+    X-RateLimit-Remaining, X-RateLimit-Limit and X-RateLimit-Reset; None for what the answer does not say.
+
+    With several policies, the one with the fewest requests left counts, with the quota of the policy of that name
+    (or of the only policy). Numbers of more than 15 digits count as not said: they come from no real server."""
+    remaining, limit, reset = [_number(headers.get(name)) for name in ('X-RateLimit-Remaining', 'X-RateLimit-Limit',
+                                                                       'X-RateLimit-Reset')]
+    policies = _items(headers.get('Ratelimit-Policy'))
+    left = [item for item in _items(headers.get('Ratelimit')) if 'r' in item[1]]
+    name = None
+    if left:
+        name, values = min(left, key=lambda item: item[1]['r'])
+        remaining, reset = values['r'], values.get('t')
+    quotas = [policy['q'] for policy_name, policy in policies
+              if 'q' in policy and (name is None or policy_name == name or len(policies) == 1)]
+    return remaining, quotas[0] if quotas else limit, reset
 
 
-def _parameter(value, name):
-    """A whole number from a header: the parameter ``name`` of a structured field, or the whole value."""
-    if not value:
-        return None
-    match = re.search(r'(?:^|;)\s*%s=(\d+)' % name if name else r'\A\s*(\d+)', value)
+def _items(value):
+    """The items of a structured-field list such as ``"burst";q=100;w=60, "daily";q=1000``: (name, {parameter:
+    whole number}) each, keeping only parameters that are whole numbers."""
+    items = []
+    for item in (value or '').split(','):
+        name, dummy, parameters = item.partition(';')
+        numbers = {}
+        for parameter in parameters.split(';'):
+            key, dummy, number = parameter.partition('=')
+            if _number(number) is not None:
+                numbers.setdefault(key.strip(), _number(number))
+        items.append((name.strip().strip('"'), numbers))
+    return items
+
+
+def _number(value):
+    """A whole number of at most 15 digits, or None."""
+    match = re.match(r'\s*(\d{1,15})\s*\Z', value or '')
     return int(match.group(1)) if match else None
 
 

@@ -71,13 +71,18 @@ def test_no_window_ever_sees_more_than_the_budget(tmp_path, seed):
     size, window = rng.randint(1, 8), rng.choice([1, 5, 10, 2.5])
     processes = [budget(tmp_path, clock, size, window) for dummy in range(4)]
     sends = []
+    # A clock that goes back counts as no time passed: the budget moves its log back with it. The sends are compared
+    # on a clock that never goes back (the wall clock plus every step back so far).
+    last_seen, offset = clock.now, 0.0
     for dummy in range(300):
         process = rng.choice(processes)
         clock.now += rng.choice([0, 0, 0.01, 0.3, 1, 4, -3])
+        offset += max(0.0, last_seen - clock.now)
+        last_seen = clock.now
         action = rng.random()
         if action < 0.8:
             process.acquire()
-            sends.append(process.last_send)
+            sends.append(process.last_send + offset)
         elif action < 0.95:
             process.lower(rng.randint(0, 10), 60, rng.choice([None, 0, 1, 5, 100]))
         else:
@@ -91,6 +96,27 @@ def test_a_clock_that_went_back_counts_as_no_time_passed(tmp_path):
     shared.acquire()
     clock.now -= 3600
     assert shared.acquire() == pytest.approx(10.0)
+
+
+class SleepingClock(FakeClock):
+    """A clock that sleeping moves, as the real one does for a lone process."""
+
+    def sleep(self, seconds):
+        super().sleep(seconds)
+        self.now += seconds
+
+
+def test_after_a_clock_went_back_the_waits_stay_one_window_per_budget(tmp_path):
+    # An hour ahead for one request, then set right: the log moves back with the clock, so sleeping moves time on
+    # again (before, each budget's worth of requests waited one window longer than the one before, for good).
+    clock = SleepingClock()
+    shared = budget(tmp_path, clock, size=2)
+    clock.now += 3600
+    shared.acquire()
+    clock.now -= 3600
+    waits = [shared.acquire() for dummy in range(10)]
+    assert max(waits) <= 10.0 + 1e-3
+    assert sum(waits) == pytest.approx(50.0, abs=0.01)  # 11 sends at 2 per 10 s: the 3rd, 5th ... 11th wait 10 s
 
 
 def test_the_remaining_count_lowers_the_free_slots_below_the_low_water_mark_only(tmp_path):
@@ -154,16 +180,30 @@ def test_a_corrupt_file_is_recreated_once(tmp_path):
 def test_an_unusable_file_degrades_to_a_budget_of_this_process_with_one_warning(tmp_path):
     clock = FakeClock()
     warnings = []
-    os.chmod(tmp_path, 0o500)
-    try:
-        shared = budget(tmp_path, clock, size=2, warnings=warnings)
-        assert [shared.acquire() for dummy in range(3)] == [0.0, 0.0, pytest.approx(10.0)]
-    finally:
-        os.chmod(tmp_path, 0o700)
-    if os.geteuid() == 0:
-        pytest.skip('root writes anywhere')
+    shared = budget(tmp_path, clock, size=2, warnings=warnings)
+    os.mkdir(tmp_path / shared._name)  # a directory where the file should be: no user, root included, can open it
+    assert [shared.acquire() for dummy in range(3)] == [0.0, 0.0, pytest.approx(10.0)]
     assert not shared.shared
     assert len(warnings) == 1 and 'own budget of 2 requests per 10 s' in warnings[0]
+
+
+def test_processes_on_a_corrupt_file_end_up_sharing_the_recreated_one(tmp_path):
+    # Both have the file open when it is corrupted: the first recreates it, and the second must follow it there,
+    # neither unlinking the new file nor falling back to a budget of its own.
+    clock = FakeClock()
+    warnings = []
+    first, second = budget(tmp_path, clock, size=3, warnings=warnings), budget(tmp_path, clock, size=3, warnings=warnings)
+    first.acquire()
+    second.acquire()
+    (name,) = os.listdir(tmp_path)
+    (tmp_path / name).write_bytes(b'not a database at all' * 100)
+    first.acquire()
+    second.acquire()
+    assert first.shared and second.shared and warnings == []
+    assert os.listdir(tmp_path) == [name]
+    with sqlite3.connect(str(tmp_path / name)) as db:
+        assert db.execute('SELECT count(*) FROM sends').fetchone() == (2,)  # both sends since the recreation
+    assert [first.acquire(), second.acquire()] == [0.0, pytest.approx(10.0)]  # 3 per window, together
 
 
 def test_the_directory_is_private_to_the_user(tmp_path, monkeypatch):

@@ -281,7 +281,9 @@ def test_every_attempt_takes_a_slot_of_the_budget(httpserver, no_sleep):
 @pytest.mark.parametrize('headers', [
     {'Ratelimit': '"default";r=1;t=30', 'Ratelimit-Policy': '"burst";q=100;w=60'},
     {'X-RateLimit-Remaining': '1', 'X-RateLimit-Limit': '100', 'X-RateLimit-Reset': '30'},
-], ids=['ietf', 'x-ratelimit'])
+    # Several policies: the one with the fewest requests left counts.
+    {'Ratelimit': '"burst";r=500;t=30, "daily";r=1;t=30', 'Ratelimit-Policy': '"burst";q=600;w=60, "daily";q=100;w=86400'},
+], ids=['ietf', 'x-ratelimit', 'several-policies'])
 def test_the_remaining_count_lowers_the_budget(httpserver, no_sleep, headers):
     connection = _transport.Connection(options(httpserver, rate_limit_window=60), warn=pytest.fail)
     expect(httpserver, 'GET', RULES, 200, envelope([]), headers=headers)
@@ -290,6 +292,22 @@ def test_the_remaining_count_lowers_the_budget(httpserver, no_sleep, headers):
     for dummy in range(3):
         connection.send('GET', PATH)
     assert [reason for reason, dummy in connection.waits] == ['remaining count']
+
+
+@pytest.mark.parametrize('headers', [
+    {'Ratelimit': '"default";r=' + '9' * 5000, 'Ratelimit-Policy': '"burst";q=100'},
+    {'Ratelimit': '"default";r=1;t=30', 'Ratelimit-Policy': '"burst";q=1' + '0' * 400},
+    {'Ratelimit': '"default";r=0;t=1' + '0' * 400, 'Ratelimit-Policy': '"burst";q=100'},
+    {'X-RateLimit-Remaining': '0', 'X-RateLimit-Limit': '100', 'X-RateLimit-Reset': '1' + '0' * 400},
+    {'Ratelimit': '"default";r=-1;r=;;=3,,', 'Ratelimit-Policy': 'q=q;w'},
+], ids=['remaining-of-5000-digits', 'quota-of-401-digits', 'reset-of-401-digits', 'x-reset-of-401-digits', 'garbage'])
+def test_hostile_rate_limit_headers_neither_crash_nor_hold_the_budget_past_one_window(httpserver, no_sleep, headers):
+    # Python's int() refuses more than 4300 digits and float() overflows past 1e308: each crashed the task.
+    connection = _transport.Connection(options(httpserver, rate_limit_window=60), warn=pytest.fail)
+    expect(httpserver, 'GET', RULES, 200, envelope([]), headers=headers)
+    expect(httpserver, 'GET', RULES, 200, envelope([]))
+    assert connection.send('GET', PATH) == [] and connection.send('GET', PATH) == []
+    assert connection.waited <= 60 + 1
 
 
 def test_a_remaining_count_above_the_low_water_mark_changes_nothing(httpserver, no_sleep):
