@@ -37,11 +37,16 @@ _STRAY_PREFIXES = ('CLOUDFLARE_',)
 _STRAY_NAMES = ('HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'NO_PROXY', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'SSL_CERT_FILE')
 
 
+# Where Ansible keeps its temporary files changes no behaviour: the caller's places (the noxfile's, under .nox/) stay.
+_TEMP_PLACES = ('ANSIBLE_LOCAL_TEMP', 'ANSIBLE_REMOTE_TMP', 'ANSIBLE_ASYNC_DIR')
+
+
 def is_stray(name: str, ansible: bool = False) -> bool:
     """Whether a variable must not reach a test; with ``ansible``, ANSIBLE_* too (a child ansible-playbook
-    gets exactly the settings its runner gives it)."""
+    gets exactly the settings its runner gives it), but for the places of Ansible's temporary files."""
     upper = name.upper()
-    return upper.startswith(_STRAY_PREFIXES) or upper in _STRAY_NAMES or (ansible and upper.startswith('ANSIBLE_'))
+    return (upper.startswith(_STRAY_PREFIXES) or upper in _STRAY_NAMES
+            or (ansible and upper.startswith('ANSIBLE_') and upper not in _TEMP_PLACES))
 
 
 def clean_env(ansible: bool = True) -> dict[str, str]:
