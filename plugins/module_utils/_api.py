@@ -17,7 +17,7 @@ __metaclass__ = type
 from ansible.module_utils.basic import AnsibleFallbackNotFound
 
 from ansible_collections.zerotrust.cloudflare.plugins.module_utils._transport import (
-    DEFAULT_BASE_URL, APIError, Connection, env_value, segment)
+    DEFAULT_BASE_URL, APIError, Connection, env_value, segment, total_wait)
 
 # What a 401 or 403 means for these modules: every call they make is under /accounts/{account_id}.
 PERMISSION_HINT = (': an API token needs the account permission "Zero Trust Write" (or "Zero Trust Read" for read-only'
@@ -129,7 +129,7 @@ def _report_waits(module, waits):
     at -vvv ``rate_limit_waits``, one entry per wait of the connection (``waits``, filled as it goes)."""
     def reporting(end):
         def report(*args, **result):
-            result['rate_limit_waited'] = float(sum(seconds for _reason, seconds in waits))
+            result['rate_limit_waited'] = total_wait(waits)
             if module._verbosity >= 3:
                 result['rate_limit_waits'] = [dict(reason=reason, seconds=seconds) for reason, seconds in waits]
             end(*args, **result)

@@ -216,7 +216,7 @@ class Connection(object):
     @property
     def waited(self):
         """Seconds spent waiting, for the budget and after 429 answers."""
-        return float(sum(seconds for _reason, seconds in self.waits))
+        return total_wait(self.waits)
 
     def _take_slot(self):
         """Wait for a free slot of the budget (every attempt takes one, retries included), and note the wait."""
@@ -359,6 +359,11 @@ def _exception_text(exc):
     reason = exc.args[0] if exc.args else exc
     reason = getattr(reason, 'reason', reason)
     return '%s: %s' % (type(exc).__name__, reason)
+
+
+def total_wait(waits):
+    """The seconds of a list of (reason, seconds) waits, as a float."""
+    return float(sum(seconds for _reason, seconds in waits))
 
 
 def remaining_count(headers):
